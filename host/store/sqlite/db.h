@@ -1,0 +1,92 @@
+// RAII wrappers around the SQLite C API, and the one function that turns
+// SQLite result codes into Status. Only host/store/sqlite/ includes sqlite3.h.
+//
+// Thread safety: a Db and its statements belong to one thread at a time.
+#ifndef SCRIBE_HOST_STORE_SQLITE_DB_H_
+#define SCRIBE_HOST_STORE_SQLITE_DB_H_
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "host/common/status.h"
+
+namespace scribe::store::sqlite {
+
+// Maps a SQLite result code to a Status; `what` says what was being done.
+Status SqliteStatus(int rc, sqlite3* db, std::string_view what);
+
+class Db {
+ public:
+  // Opens (creating if asked) the database at `path`.
+  static Result<std::unique_ptr<Db>> Open(const std::string& path, bool read_only);
+  ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  sqlite3* handle() const { return db_; }
+  // Runs one or more statements without results.
+  Status Exec(std::string_view sql);
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  int64_t Changes() const { return sqlite3_changes64(db_); }
+
+ private:
+  explicit Db(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+};
+
+// A prepared statement. Bind indexes start at 1, column indexes at 0.
+class Stmt {
+ public:
+  Stmt(Db& db, std::string_view sql);
+  ~Stmt();
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  // Not OK when preparing failed; every other call is then a no-op.
+  const Status& prepare_status() const { return prepare_status_; }
+
+  Stmt& Bind(int index, int64_t value);
+  Stmt& Bind(int index, int value) { return Bind(index, static_cast<int64_t>(value)); }
+  Stmt& Bind(int index, double value);
+  Stmt& Bind(int index, std::string_view text);
+  Stmt& BindBlob(int index, std::string_view bytes);
+  Stmt& BindNull(int index);
+  template <typename T>
+  Stmt& Bind(int index, const std::optional<T>& value) {
+    return value ? Bind(index, *value) : BindNull(index);
+  }
+  // Binds empty text as NULL.
+  Stmt& BindOrNull(int index, std::string_view text) {
+    return text.empty() ? BindNull(index) : Bind(index, text);
+  }
+
+  // Advances: true with a row, false when done or on error (see status()).
+  bool Step();
+  // Runs a statement that returns no rows.
+  Status Run();
+  const Status& status() const { return status_; }
+  void Reset();
+
+  bool IsNull(int col) const;
+  int64_t Int(int col) const;
+  double Double(int col) const;
+  std::string Text(int col) const;
+  std::string_view Blob(int col) const;  // valid until the next Step()
+  std::optional<int64_t> OptInt(int col) const;
+  std::optional<double> OptDouble(int col) const;
+
+ private:
+  Db& db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  Status prepare_status_;
+  Status status_;
+};
+
+}  // namespace scribe::store::sqlite
+
+#endif  // SCRIBE_HOST_STORE_SQLITE_DB_H_

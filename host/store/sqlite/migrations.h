@@ -1,0 +1,34 @@
+// Schema migrations: the numbered files of schema/, compiled into the binary
+// and applied at start-up. The database's PRAGMA user_version is the number
+// of the last migration applied.
+#ifndef SCRIBE_HOST_STORE_SQLITE_MIGRATIONS_H_
+#define SCRIBE_HOST_STORE_SQLITE_MIGRATIONS_H_
+
+#include <string_view>
+#include <vector>
+
+#include "host/common/status.h"
+#include "host/store/sqlite/db.h"
+
+namespace scribe::store::sqlite {
+
+struct Migration {
+  int version;
+  std::string_view name;
+  std::string_view sql;
+};
+
+// schema/*.sql in version order (generated at build time).
+const std::vector<Migration>& BuiltinMigrations();
+
+// Applies, each in its own transaction, every migration newer than the
+// database. Refuses a database newer than the newest migration (it was
+// written by a later Scribe).
+Status Migrate(Db& db, const std::vector<Migration>& migrations);
+
+// The database's PRAGMA user_version.
+Result<int> SchemaVersion(Db& db);
+
+}  // namespace scribe::store::sqlite
+
+#endif  // SCRIBE_HOST_STORE_SQLITE_MIGRATIONS_H_

@@ -1,0 +1,139 @@
+// Store: Scribe's storage, in job terms (DESIGN.md §2).
+//
+// One implementation per backend (SQLite now, host/store/sqlite/; a
+// PostgreSQL one can slot in behind the same interface). Every backend passes
+// the contract tests in tests/store/store_contract_test.cc.
+//
+// Persist before publish: a write is visible to any reader, and reported to
+// the CommitListener, only after its transaction committed. State changes and
+// appends of one job are committed, and published, in the order they were
+// made.
+//
+// Thread safety: every method may be called from any thread. Methods block
+// until their work is committed, except Append(), which queues.
+#ifndef SCRIBE_HOST_STORE_STORE_H_
+#define SCRIBE_HOST_STORE_STORE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host/common/status.h"
+#include "host/store/types.h"
+
+namespace scribe::store {
+
+// One committed change, as published after its transaction.
+struct CommittedChange {
+  std::string job_id;
+  // Text appended at [offset, offset + text.size()); empty for a state change.
+  int64_t offset = 0;
+  std::string text;
+  // The job after a state change (state, attempts, error, usage...).
+  std::optional<Job> job;
+};
+
+// Receives committed changes, in commit order, on the store's writer thread.
+// Implementations must return quickly and never call back into the Store.
+class CommitListener {
+ public:
+  virtual ~CommitListener() = default;
+  virtual void OnCommitted(const std::vector<CommittedChange>& changes) = 0;
+  // Text queued by Append() for (job, attempt) could not be stored; nothing
+  // more of that attempt will be stored. The attempt must end.
+  virtual void OnAppendFailed(const std::string& job_id, int attempt, const Status& status) = 0;
+};
+
+// Counters for /metrics.
+struct StoreStats {
+  int64_t chunks_appended = 0;
+  int64_t bytes_appended = 0;
+  int64_t appends_dropped = 0;  // for a job no longer running that attempt
+  int64_t commits = 0;
+  int64_t commit_failures = 0;
+  // Commit latency histogram: counts of commits that took <= each bound.
+  std::vector<double> latency_bounds_seconds;
+  std::vector<int64_t> latency_bucket_counts;  // cumulative, one per bound
+  double latency_sum_seconds = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // ---- documents
+  virtual Result<Document> CreateDocument(const std::string& title, const std::string& content) = 0;
+  virtual Result<Document> GetDocument(const std::string& id) = 0;
+  virtual Result<Page<Document>> ListDocuments(const PageRequest& page) = 0;  // newest first
+  virtual Status DeleteDocument(const std::string& id) = 0;
+
+  // ---- jobs
+  // Creates a queued job. When spec.idempotency_key was used before, returns
+  // that job with replayed = true, or Conflict if spec.request_hash differs.
+  virtual Result<CreatedJob> CreateJob(const JobSpec& spec) = 0;
+  virtual Result<Job> GetJob(const std::string& id) = 0;
+  // The job's document text (spec.input).
+  virtual Result<std::string> GetJobInput(const std::string& id) = 0;
+  virtual Result<Page<Job>> ListJobs(const JobFilter& filter) = 0;  // newest first
+  virtual Result<JobHistory> GetJobHistory(const std::string& id) = 0;
+  virtual Result<std::map<JobState, int64_t>> CountJobsByState() = 0;
+  // Deletes a finished job and its log; Conflict while it is queued,
+  // running or interrupted.
+  virtual Status DeleteJob(const std::string& id) = 0;
+
+  // ---- lifecycle: each an atomic, conditional transition
+  // Moves the oldest queued job to running and opens attempt attempts+1.
+  virtual Result<std::optional<Job>> ClaimNextJob() = 0;
+  // failed, cancelled or interrupted -> queued, keeping the log: the next
+  // attempt continues after its last byte. Conflict from any other state.
+  virtual Result<Job> RequeueJob(const std::string& id, const std::string& note) = 0;
+  // queued, running or interrupted -> cancelled. Conflict when finished.
+  // Appends of the running attempt queued after this call are dropped.
+  virtual Result<Job> CancelJob(const std::string& id) = 0;
+  // Closes attempt `attempt` of a running job with `outcome`. Conflict when
+  // the job is no longer running that attempt (it was cancelled meanwhile).
+  virtual Result<Job> FinishAttempt(const std::string& id, int attempt,
+                                    const AttemptOutcome& outcome) = 0;
+  // Start-up recovery: every running job becomes interrupted. Returns the ids
+  // of all interrupted jobs, oldest first.
+  virtual Result<std::vector<std::string>> InterruptRunningJobs() = 0;
+
+  // ---- the log
+  // Queues `text` (whole UTF-8 characters) for the end of the job's log as
+  // part of attempt `attempt`. Returns at once, or blocks while too much is
+  // queued. Dropped when the job is not running that attempt by the time it
+  // is written.
+  virtual void Append(const std::string& job_id, int attempt, std::string text) = 0;
+  // Up to max_bytes of committed output from `offset`. The result may end
+  // inside a character when max_bytes cuts one.
+  virtual Result<std::string> ReadOutput(const std::string& job_id, int64_t offset,
+                                         int64_t max_bytes) = 0;
+  // Blocks until everything queued so far is committed.
+  virtual Status Flush() = 0;
+
+  // Set once, before any write; not owned.
+  virtual void SetCommitListener(CommitListener* listener) = 0;
+  virtual StoreStats Stats() = 0;
+};
+
+// Options common to every backend.
+struct StoreOptions {
+  // "NORMAL" survives a killed process; "FULL" also survives power loss.
+  std::string synchronous = "NORMAL";
+  int read_connections = 4;
+  int busy_timeout_ms = 5000;
+  // Group commit: wait this long for more writes before committing (0: commit
+  // whatever is queued as soon as the writer is free).
+  int commit_interval_ms = 0;
+  int64_t max_queued_append_bytes = 64 << 20;
+};
+
+// Opens the backend named by `url`: a path or "sqlite:PATH".
+Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const StoreOptions& options);
+
+}  // namespace scribe::store
+
+#endif  // SCRIBE_HOST_STORE_STORE_H_

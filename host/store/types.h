@@ -1,0 +1,145 @@
+// The values Scribe stores: documents, jobs, their attempts and state
+// history. Plain structs; no behaviour beyond naming states.
+#ifndef SCRIBE_HOST_STORE_TYPES_H_
+#define SCRIBE_HOST_STORE_TYPES_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace scribe::store {
+
+// DESIGN.md §5: queued -> running -> succeeded | failed | cancelled, plus
+// interrupted (the host stopped while the job ran).
+enum class JobState { kQueued, kRunning, kSucceeded, kFailed, kCancelled, kInterrupted };
+
+std::string_view ToString(JobState state);
+std::optional<JobState> ParseJobState(std::string_view text);
+// succeeded, failed or cancelled: nothing runs until someone continues it.
+bool IsFinished(JobState state);
+inline constexpr JobState kAllJobStates[] = {JobState::kQueued,    JobState::kRunning,
+                                            JobState::kSucceeded, JobState::kFailed,
+                                            JobState::kCancelled, JobState::kInterrupted};
+
+struct Document {
+  std::string id;
+  std::string title;
+  std::string content;  // empty in listings
+  int64_t bytes = 0;
+  int64_t created_ms = 0;
+};
+
+struct Usage {
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  int64_t thinking_tokens = 0;
+};
+
+struct JobError {
+  std::string code;     // Scribe's class, e.g. "provider_unavailable"
+  std::string message;  // for people
+  std::string detail;   // the provider's own reason, e.g. "MAX_TOKENS"
+  bool retryable = false;
+};
+
+// What a client asked for; fixed when the job is created.
+struct JobSpec {
+  std::string document_id;  // empty when the content came inline
+  std::string title;
+  std::string input;        // the document text, copied so the job stands alone
+  std::string provider;
+  std::string model;
+  std::string prompt;
+  std::optional<double> temperature;
+  std::optional<int64_t> max_output_tokens;
+  std::string params_json = "{}";    // a JSON object, passed to the plugin as is
+  std::string fallback_json = "[]";  // a JSON array of {provider, model}
+  std::string idempotency_key;       // empty: none
+  std::string request_hash;          // what the key was first used with
+  std::string parent_id;             // set on a retry
+};
+
+struct Job {
+  std::string id;
+  JobSpec spec;  // spec.input is filled only by Store::GetJobInput
+  int64_t input_bytes = 0;
+  JobState state = JobState::kQueued;
+  int attempts = 0;
+  int64_t output_bytes = 0;
+  std::string model_used;
+  Usage usage;  // summed over every attempt
+  std::optional<JobError> error;
+  int64_t created_ms = 0;
+  int64_t updated_ms = 0;
+  std::optional<int64_t> started_ms;
+  std::optional<int64_t> finished_ms;
+};
+
+// One run of a provider for a job.
+struct Attempt {
+  int number = 0;
+  std::string provider;
+  std::string model;
+  std::string model_used;
+  JobState state = JobState::kRunning;  // how it ended, or running
+  int64_t start_offset = 0;
+  int64_t end_offset = 0;
+  int64_t started_ms = 0;
+  std::optional<int64_t> finished_ms;
+  std::optional<JobError> error;
+  Usage usage;
+};
+
+// One entry of a job's state history.
+struct JobEvent {
+  int64_t at_ms = 0;
+  JobState state = JobState::kQueued;
+  int attempt = 0;
+  int64_t offset = 0;
+  std::string note;
+};
+
+struct JobHistory {
+  std::vector<Attempt> attempts;
+  std::vector<JobEvent> events;
+  std::vector<std::string> children;  // jobs retried from this one
+};
+
+// How an attempt ended, as the dispatcher reports it.
+struct AttemptOutcome {
+  JobState state = JobState::kSucceeded;  // succeeded, failed, cancelled, interrupted
+  std::optional<JobError> error;
+  Usage usage;
+  std::string model_used;
+  std::string note;
+};
+
+struct JobFilter {
+  std::vector<JobState> states;  // empty: any
+  std::string provider;          // empty: any
+  std::optional<int64_t> since_ms;
+  int limit = 50;
+  std::string cursor;  // from a previous page; empty: newest first
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::string next_cursor;  // empty: no more
+};
+
+struct PageRequest {
+  int limit = 50;
+  std::string cursor;
+};
+
+struct CreatedJob {
+  Job job;
+  bool replayed = false;  // an earlier submit with the same idempotency key
+};
+
+}  // namespace scribe::store
+
+#endif  // SCRIBE_HOST_STORE_TYPES_H_

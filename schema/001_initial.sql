@@ -8,7 +8,7 @@ CREATE TABLE documents (
   bytes       INTEGER NOT NULL,
   created_ms  INTEGER NOT NULL
 );
-CREATE INDEX documents_by_created ON documents (created_ms DESC, id DESC);
+CREATE INDEX documents_by_created ON documents (created_ms);
 
 CREATE TABLE jobs (
   id                 TEXT PRIMARY KEY,
@@ -43,7 +43,7 @@ CREATE TABLE jobs (
   started_ms         INTEGER,
   finished_ms        INTEGER
 );
-CREATE INDEX jobs_by_created ON jobs (created_ms DESC, id DESC);
+CREATE INDEX jobs_by_created ON jobs (created_ms);
 CREATE INDEX jobs_by_state ON jobs (state, created_ms);
 CREATE INDEX jobs_by_parent ON jobs (parent_id) WHERE parent_id IS NOT NULL;
 

@@ -25,6 +25,7 @@ enum class Code {
   kOutOfRange,         // an offset past the end of a finished log
   kPayloadTooLarge,    // a body over the configured limit
   kMethodNotAllowed,   // the route exists but not with this method
+  kUnsupportedMedia,   // a body of a content type the route does not take
   kUnavailable,        // the host cannot do it now (storage, shutdown)
   kInternal,           // a bug or an unexpected failure
 };

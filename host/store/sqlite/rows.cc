@@ -74,17 +74,19 @@ Result<Job> StepJob(Stmt& stmt, const std::string& id) {
   return status;
 }
 
-std::string MakeCursor(int64_t created_ms, const std::string& id) {
-  return std::to_string(created_ms) + ":" + id;
+std::string MakeCursor(int64_t created_ms, int64_t rowid) {
+  return std::to_string(created_ms) + ":" + std::to_string(rowid);
 }
 
-bool ParseCursor(const std::string& cursor, int64_t& created_ms, std::string& id) {
+bool ParseCursor(const std::string& cursor, int64_t& created_ms, int64_t& rowid) {
   size_t colon = cursor.find(':');
   if (colon == std::string::npos || colon == 0) return false;
-  auto [end, ec] = std::from_chars(cursor.data(), cursor.data() + colon, created_ms);
-  if (ec != std::errc() || end != cursor.data() + colon) return false;
-  id = cursor.substr(colon + 1);
-  return !id.empty();
+  const char* begin = cursor.data();
+  const char* end = begin + cursor.size();
+  auto [ms_end, ms_ec] = std::from_chars(begin, begin + colon, created_ms);
+  if (ms_ec != std::errc() || ms_end != begin + colon) return false;
+  auto [id_end, id_ec] = std::from_chars(begin + colon + 1, end, rowid);
+  return id_ec == std::errc() && id_end == end && colon + 1 < cursor.size();
 }
 
 }  // namespace scribe::store::sqlite

@@ -32,9 +32,10 @@ Result<Job> StepJob(Stmt& stmt, const std::string& id);
 
 Status JobNotFound(const std::string& id);
 
-// "created_ms:id" cursors for newest-first pages.
-std::string MakeCursor(int64_t created_ms, const std::string& id);
-bool ParseCursor(const std::string& cursor, int64_t& created_ms, std::string& id);
+// "created_ms:rowid" cursors for newest-first pages (rowid orders rows
+// created in the same millisecond).
+std::string MakeCursor(int64_t created_ms, int64_t rowid);
+bool ParseCursor(const std::string& cursor, int64_t& created_ms, int64_t& rowid);
 
 }  // namespace scribe::store::sqlite
 

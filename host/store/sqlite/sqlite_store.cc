@@ -25,18 +25,6 @@ Status Configure(Db& db, const StoreOptions& options) {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const StoreOptions& options) {
-  std::string path = url;
-  if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);
-  if (path.find("://") != std::string::npos) {
-    return InvalidArgument("unsupported_database",
-                           "unsupported database URL '" + url + "' (use a file path or sqlite:PATH)");
-  }
-  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path, options);
-  if (!store.ok()) return store.status();
-  return std::unique_ptr<Store>(std::move(store).value());
-}
-
 SqliteStore::SqliteStore(std::string path, const StoreOptions& options)
     : path_(std::move(path)), options_(options) {}
 
@@ -130,28 +118,30 @@ Result<Document> SqliteStore::GetDocument(const std::string& id) {
 
 Result<Page<Document>> SqliteStore::ListDocuments(const PageRequest& request) {
   int64_t cursor_ms = 0;
-  std::string cursor_id;
+  int64_t cursor_row = 0;
   bool has_cursor = !request.cursor.empty();
-  if (has_cursor && !ParseCursor(request.cursor, cursor_ms, cursor_id)) return BadCursor();
+  if (has_cursor && !ParseCursor(request.cursor, cursor_ms, cursor_row)) return BadCursor();
   auto reader = AcquireReader();
   if (!reader.ok()) return reader.status();
   int limit = ClampLimit(request.limit);
   Stmt stmt((*reader)->db(),
-            has_cursor ? "SELECT id, title, bytes, created_ms FROM documents "
-                         "WHERE (created_ms, id) < (?1, ?2) "
-                         "ORDER BY created_ms DESC, id DESC LIMIT ?3"
-                       : "SELECT id, title, bytes, created_ms FROM documents "
-                         "ORDER BY created_ms DESC, id DESC LIMIT ?3");
-  if (has_cursor) stmt.Bind(1, cursor_ms).Bind(2, cursor_id);
+            has_cursor ? "SELECT id, title, bytes, created_ms, rowid FROM documents "
+                         "WHERE (created_ms, rowid) < (?1, ?2) "
+                         "ORDER BY created_ms DESC, rowid DESC LIMIT ?3"
+                       : "SELECT id, title, bytes, created_ms, rowid FROM documents "
+                         "ORDER BY created_ms DESC, rowid DESC LIMIT ?3");
+  if (has_cursor) stmt.Bind(1, cursor_ms).Bind(2, cursor_row);
   stmt.Bind(3, limit + 1);
   Page<Document> page;
+  std::vector<int64_t> rows;
   while (stmt.Step()) {
     page.items.push_back(Document{stmt.Text(0), stmt.Text(1), "", stmt.Int(2), stmt.Int(3)});
+    rows.push_back(stmt.Int(4));
   }
   if (!stmt.status().ok()) return stmt.status();
   if (static_cast<int>(page.items.size()) > limit) {
     page.items.pop_back();
-    page.next_cursor = MakeCursor(page.items.back().created_ms, page.items.back().id);
+    page.next_cursor = MakeCursor(page.items.back().created_ms, rows[page.items.size() - 1]);
   }
   return page;
 }
@@ -183,10 +173,10 @@ Result<std::string> SqliteStore::GetJobInput(const std::string& id) {
 
 Result<Page<Job>> SqliteStore::ListJobs(const JobFilter& filter) {
   int64_t cursor_ms = 0;
-  std::string cursor_id;
+  int64_t cursor_row = 0;
   bool has_cursor = !filter.cursor.empty();
-  if (has_cursor && !ParseCursor(filter.cursor, cursor_ms, cursor_id)) return BadCursor();
-  std::string sql = "SELECT " SCRIBE_JOB_COLUMNS " FROM jobs WHERE 1";
+  if (has_cursor && !ParseCursor(filter.cursor, cursor_ms, cursor_row)) return BadCursor();
+  std::string sql = "SELECT " SCRIBE_JOB_COLUMNS ", rowid FROM jobs WHERE 1";
   int next = 1;
   if (!filter.states.empty()) {
     sql += " AND state IN (";
@@ -201,10 +191,11 @@ Result<Page<Job>> SqliteStore::ListJobs(const JobFilter& filter) {
   if (since_index) sql += " AND created_ms >= ?" + std::to_string(since_index);
   int cursor_index = has_cursor ? next : 0;
   if (has_cursor) {
-    sql += " AND (created_ms, id) < (?" + std::to_string(next) + ", ?" + std::to_string(next + 1) + ")";
+    sql += " AND (created_ms, rowid) < (?" + std::to_string(next) + ", ?" +
+           std::to_string(next + 1) + ")";
     next += 2;
   }
-  sql += " ORDER BY created_ms DESC, id DESC LIMIT ?" + std::to_string(next);
+  sql += " ORDER BY created_ms DESC, rowid DESC LIMIT ?" + std::to_string(next);
 
   auto reader = AcquireReader();
   if (!reader.ok()) return reader.status();
@@ -213,15 +204,19 @@ Result<Page<Job>> SqliteStore::ListJobs(const JobFilter& filter) {
   for (JobState state : filter.states) stmt.Bind(index++, ToString(state));
   if (provider_index) stmt.Bind(provider_index, filter.provider);
   if (since_index) stmt.Bind(since_index, *filter.since_ms);
-  if (cursor_index) stmt.Bind(cursor_index, cursor_ms).Bind(cursor_index + 1, cursor_id);
+  if (cursor_index) stmt.Bind(cursor_index, cursor_ms).Bind(cursor_index + 1, cursor_row);
   int limit = ClampLimit(filter.limit);
   stmt.Bind(next, limit + 1);
   Page<Job> page;
-  while (stmt.Step()) page.items.push_back(JobFromRow(stmt));
+  std::vector<int64_t> rows;
+  while (stmt.Step()) {
+    page.items.push_back(JobFromRow(stmt));
+    rows.push_back(stmt.Int(29));
+  }
   if (!stmt.status().ok()) return stmt.status();
   if (static_cast<int>(page.items.size()) > limit) {
     page.items.pop_back();
-    page.next_cursor = MakeCursor(page.items.back().created_ms, page.items.back().id);
+    page.next_cursor = MakeCursor(page.items.back().created_ms, rows[page.items.size() - 1]);
   }
   return page;
 }
@@ -258,7 +253,7 @@ Result<JobHistory> SqliteStore::GetJobHistory(const std::string& id) {
     status = events.status();
   }
   if (status.ok()) {
-    Stmt children(db, "SELECT id FROM jobs WHERE parent_id = ?1 ORDER BY created_ms, id");
+    Stmt children(db, "SELECT id FROM jobs WHERE parent_id = ?1 ORDER BY created_ms, rowid");
     children.Bind(1, id);
     while (children.Step()) history.children.push_back(children.Text(0));
     status = children.status();

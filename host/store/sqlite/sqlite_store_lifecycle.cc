@@ -127,7 +127,7 @@ Result<std::optional<Job>> SqliteStore::ClaimNextJob() {
   std::optional<Job> claimed;
   Status status = writer_->Run([&](Writer::Tx& tx) -> Status {
     Stmt& next = tx.Prepare(
-        "SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_ms, id LIMIT 1");
+        "SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_ms, rowid LIMIT 1");
     if (!next.Step()) return next.status();
     std::string id = next.Text(0);
     next.Reset();
@@ -287,7 +287,7 @@ Result<std::vector<std::string>> SqliteStore::InterruptRunningJobs() {
       SCRIBE_RETURN_IF_ERROR(PublishJob(tx, id, nullptr));
     }
     Stmt& all = tx.Prepare(
-        "SELECT id FROM jobs WHERE state = 'interrupted' ORDER BY created_ms, id");
+        "SELECT id FROM jobs WHERE state = 'interrupted' ORDER BY created_ms, rowid");
     while (all.Step()) interrupted.push_back(all.Text(0));
     Status st = all.status();
     all.Reset();

@@ -1,0 +1,242 @@
+#include "host/config.h"
+
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+extern char** environ;
+
+namespace scribe {
+namespace {
+
+struct Setting {
+  const char* flag;  // without the leading "--"
+  const char* env;
+  const char* key;   // in the config file
+  const char* help;
+  // Stores `value` into the config; returns an error message or "".
+  std::function<std::string(Config&, const std::string&)> set;
+};
+
+std::string ToInt64(const std::string& value, int64_t min, int64_t max, int64_t& out) {
+  int64_t parsed = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+  if (ec != std::errc() || end != value.data() + value.size() || parsed < min || parsed > max) {
+    return "must be an integer from " + std::to_string(min) + " to " + std::to_string(max);
+  }
+  out = parsed;
+  return "";
+}
+
+template <typename T>
+std::function<std::string(Config&, const std::string&)> Integer(T Config::*field, int64_t min,
+                                                                 int64_t max) {
+  return [=](Config& config, const std::string& value) {
+    int64_t parsed = 0;
+    std::string error = ToInt64(value, min, max, parsed);
+    if (error.empty()) config.*field = static_cast<T>(parsed);
+    return error;
+  };
+}
+
+std::function<std::string(Config&, const std::string&)> Text(std::string Config::*field) {
+  return [=](Config& config, const std::string& value) {
+    config.*field = value;
+    return std::string();
+  };
+}
+
+const std::vector<Setting>& Settings() {
+  static const std::vector<Setting> kSettings = {
+      {"listen", "SCRIBE_LISTEN", "listen", "address to serve HTTP on, HOST:PORT (port 0: any free port) [127.0.0.1:8080]",
+       Text(&Config::listen)},
+      {"db", "SCRIBE_DB", "db", "database: a file path or sqlite:PATH [scribe.db]", Text(&Config::db)},
+      {"plugins", "SCRIBE_PLUGINS", "plugins",
+       "directory of provider plugins (*.so) [<scribed's dir>/../plugins]", Text(&Config::plugins)},
+      {"workers", "SCRIBE_WORKERS", "workers", "generations that run at once [16]",
+       Integer(&Config::workers, 1, 4096)},
+      {"http-threads", "SCRIBE_HTTP_THREADS", "http_threads",
+       "threads serving HTTP requests (SSE viewers need none) [32]",
+       Integer(&Config::http_threads, 2, 4096)},
+      {"http-queue", "SCRIBE_HTTP_QUEUE", "http_queue",
+       "connections that may wait for a request thread [512]", Integer(&Config::http_queue, 1, 1 << 20)},
+      {"heartbeat-ms", "SCRIBE_HEARTBEAT_MS", "heartbeat_ms",
+       "SSE heartbeat comment after this much silence, milliseconds [15000]",
+       Integer(&Config::heartbeat_ms, 10, 3600000)},
+      {"sse-retry-ms", "SCRIBE_SSE_RETRY_MS", "sse_retry_ms",
+       "reconnect delay suggested to SSE clients (retry:), milliseconds [2000]",
+       Integer(&Config::sse_retry_ms, 0, 3600000)},
+      {"max-body-bytes", "SCRIBE_MAX_BODY_BYTES", "max_body_bytes",
+       "largest request body accepted; larger gets 413 [16777216]",
+       Integer(&Config::max_body_bytes, 1024, int64_t{1} << 32)},
+      {"max-document-bytes", "SCRIBE_MAX_DOCUMENT_BYTES", "max_document_bytes",
+       "largest document accepted [8388608]", Integer(&Config::max_document_bytes, 1, int64_t{1} << 32)},
+      {"request-timeout-ms", "SCRIBE_REQUEST_TIMEOUT_MS", "request_timeout_ms",
+       "time allowed to send a request, and idle keep-alive time, milliseconds [30000]",
+       Integer(&Config::request_timeout_ms, 100, 3600000)},
+      {"synchronous", "SCRIBE_SYNCHRONOUS", "synchronous",
+       "NORMAL survives a killed host; FULL also survives power loss [NORMAL]",
+       [](Config& config, const std::string& value) -> std::string {
+         if (value != "NORMAL" && value != "FULL") return "must be NORMAL or FULL";
+         config.synchronous = value;
+         return "";
+       }},
+      {"commit-interval-ms", "SCRIBE_COMMIT_INTERVAL_MS", "commit_interval_ms",
+       "group commit: wait this long to gather writes (0: commit as soon as the writer is free) [0]",
+       Integer(&Config::commit_interval_ms, 0, 1000)},
+      {"log-level", "SCRIBE_LOG_LEVEL", "log_level", "debug, info, warn or error [info]",
+       [](Config& config, const std::string& value) -> std::string {
+         if (value != "debug" && value != "info" && value != "warn" && value != "warning" &&
+             value != "error") {
+           return "must be debug, info, warn or error";
+         }
+         config.log_level = value;
+         return "";
+       }},
+  };
+  return kSettings;
+}
+
+Status Bad(const std::string& where, const std::string& why) {
+  return InvalidArgument("invalid_config", where + " " + why);
+}
+
+Status ApplyFile(Config& config, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Bad("config file " + path, "cannot be read");
+  std::stringstream text;
+  text << in.rdbuf();
+  nlohmann::json json = nlohmann::json::parse(text.str(), nullptr, false);
+  if (!json.is_object()) return Bad("config file " + path, "is not a JSON object");
+  for (const auto& [key, value] : json.items()) {
+    if (key == "plugin_config") {
+      if (!value.is_object()) return Bad("config file key plugin_config", "must be an object");
+      for (const auto& [name, setting] : value.items()) {
+        if (!setting.is_string()) return Bad("plugin_config." + name, "must be a string");
+        config.plugin_config[name] = setting.get<std::string>();
+      }
+      continue;
+    }
+    const Setting* found = nullptr;
+    for (const Setting& s : Settings()) {
+      if (key == s.key) found = &s;
+    }
+    if (!found) return Bad("config file key '" + key + "'", "is not a setting");
+    std::string text_value = value.is_string() ? value.get<std::string>() : value.dump();
+    std::string error = found->set(config, text_value);
+    if (!error.empty()) return Bad("config file key " + key, error);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status Config::ListenAddress(std::string& host, int& port) const {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return Bad("listen address '" + listen + "'", "must be HOST:PORT");
+  }
+  host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int64_t parsed = 0;
+  std::string error = ToInt64(listen.substr(colon + 1), 0, 65535, parsed);
+  if (!error.empty()) return Bad("listen port", error);
+  port = static_cast<int>(parsed);
+  return Status::Ok();
+}
+
+Result<Config> LoadConfig(const std::vector<std::string>& args,
+                          const std::map<std::string, std::string>& env) {
+  Config config;
+  // Flags are parsed first but applied last, so they win.
+  std::vector<std::pair<const Setting*, std::string>> flags;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string arg = args[i];
+    if (arg == "-h" || arg == "--help") {
+      config.show_help = true;
+      continue;
+    }
+    if (arg == "--version") {
+      config.show_version = true;
+      continue;
+    }
+    if (arg.rfind("--", 0) != 0) return Bad("argument '" + arg + "'", "is not a flag; see --help");
+    std::string name = arg.substr(2), value;
+    size_t eq = name.find('=');
+    bool inline_value = eq != std::string::npos;
+    if (inline_value) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    } else {
+      if (i + 1 >= args.size()) return Bad("flag --" + name, "needs a value");
+      value = args[++i];
+    }
+    if (name == "config") {
+      config.config_file = value;
+      continue;
+    }
+    const Setting* found = nullptr;
+    for (const Setting& s : Settings()) {
+      if (name == s.flag) found = &s;
+    }
+    if (!found) return Bad("flag --" + name, "is unknown; see --help");
+    flags.emplace_back(found, value);
+  }
+  if (config.show_help || config.show_version) return config;
+
+  if (config.config_file.empty()) {
+    auto it = env.find("SCRIBE_CONFIG");
+    if (it != env.end()) config.config_file = it->second;
+  }
+  if (!config.config_file.empty()) SCRIBE_RETURN_IF_ERROR(ApplyFile(config, config.config_file));
+  for (const Setting& s : Settings()) {
+    auto it = env.find(s.env);
+    if (it == env.end()) continue;
+    std::string error = s.set(config, it->second);
+    if (!error.empty()) return Bad(std::string("environment variable ") + s.env, error);
+  }
+  for (const auto& [setting, value] : flags) {
+    std::string error = setting->set(config, value);
+    if (!error.empty()) return Bad(std::string("flag --") + setting->flag, error);
+  }
+  std::string host;
+  int port = 0;
+  SCRIBE_RETURN_IF_ERROR(config.ListenAddress(host, port));
+  return config;
+}
+
+std::string HelpText() {
+  std::string text =
+      "scribed — the Scribe host: durable, resumable streaming of long LLM generations.\n\n"
+      "Usage: scribed [--flag value]...\n\n"
+      "Each setting is a flag, an environment variable, or a key of the JSON config file;\n"
+      "flags win over the environment, which wins over the file. [default in brackets]\n\n";
+  for (const Setting& s : Settings()) {
+    text += "  --" + std::string(s.flag) + " (" + s.env + ", \"" + s.key + "\")\n      " + s.help +
+            "\n";
+  }
+  text +=
+      "  --config FILE (SCRIBE_CONFIG)\n"
+      "      JSON config file: {\"listen\": \"127.0.0.1:8080\", ...,\n"
+      "      \"plugin_config\": {\"GOOGLE_API_KEY\": \"...\"}}; plugins read their settings\n"
+      "      from plugin_config, then from the environment\n"
+      "  --help, --version\n\n"
+      "On SIGINT or SIGTERM scribed stops accepting requests, stops running generations\n"
+      "(they are continued at the next start), commits what is queued, and exits.\n";
+  return text;
+}
+
+std::map<std::string, std::string> ProcessEnvironment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string entry = *e;
+    size_t eq = entry.find('=');
+    if (eq != std::string::npos) env[entry.substr(0, eq)] = entry.substr(eq + 1);
+  }
+  return env;
+}
+
+}  // namespace scribe

@@ -1,0 +1,56 @@
+// scribed's settings: each one a flag, an environment variable and a key of
+// the optional JSON config file, in that order of precedence. One table
+// (config.cc) defines them all, and `scribed --help` prints it.
+#ifndef SCRIBE_HOST_CONFIG_H_
+#define SCRIBE_HOST_CONFIG_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host/common/status.h"
+
+namespace scribe {
+
+struct Config {
+  std::string listen = "127.0.0.1:8080";
+  std::string db = "scribe.db";
+  std::string plugins;  // empty: <executable dir>/../plugins
+  int workers = 16;
+  int http_threads = 32;
+  int http_queue = 512;
+  int64_t heartbeat_ms = 15000;
+  int64_t sse_retry_ms = 2000;
+  int64_t max_body_bytes = 16 << 20;
+  int64_t max_document_bytes = 8 << 20;
+  int64_t request_timeout_ms = 30000;
+  std::string synchronous = "NORMAL";
+  int commit_interval_ms = 0;
+  std::string log_level = "info";
+  std::string config_file;
+  // Settings for plugins (API keys, base URLs) from the config file's
+  // "plugin_config" object; the environment is consulted after it.
+  std::map<std::string, std::string> plugin_config;
+
+  bool show_help = false;
+  bool show_version = false;
+
+  // The host and port of `listen`.
+  Status ListenAddress(std::string& host, int& port) const;
+};
+
+// Builds the configuration from argv, the environment (`env`, usually
+// environ) and the config file named by --config / SCRIBE_CONFIG.
+Result<Config> LoadConfig(const std::vector<std::string>& args,
+                          const std::map<std::string, std::string>& env);
+
+std::string HelpText();
+
+// The process environment as a map.
+std::map<std::string, std::string> ProcessEnvironment();
+
+}  // namespace scribe
+
+#endif  // SCRIBE_HOST_CONFIG_H_

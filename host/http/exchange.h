@@ -1,0 +1,63 @@
+// Exchange: one HTTP request and its response, as a handler sees it — the
+// path parameters the router matched, the decoded query, a size-limited
+// body reader, and helpers that send JSON, text and errors.
+//
+// Thread safety: used by the one request thread that serves the request.
+#ifndef SCRIBE_HOST_HTTP_EXCHANGE_H_
+#define SCRIBE_HOST_HTTP_EXCHANGE_H_
+
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "host/common/status.h"
+
+namespace scribe::http {
+
+class Exchange {
+ public:
+  Exchange(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+           int64_t max_body_bytes);
+
+  Poco::Net::HTTPServerRequest& request() { return request_; }
+  Poco::Net::HTTPServerResponse& response() { return response_; }
+
+  // Parameters matched by the route pattern, e.g. "id" for /api/jobs/{id}.
+  const std::string& Param(const std::string& name) const;
+  void SetParams(std::map<std::string, std::string> params) { params_ = std::move(params); }
+
+  // The decoded query string. Not OK when it is malformed.
+  const Status& query_status() const { return query_status_; }
+  std::optional<std::string> Query(const std::string& name) const;
+  std::optional<std::string> Header(const std::string& name) const;
+
+  // The whole body, at most max_body_bytes (413 beyond).
+  Result<std::string> Body();
+  // The body parsed as a JSON object (400 otherwise).
+  Result<nlohmann::json> JsonBody();
+  // The media type of the body, lower case, without parameters.
+  std::string MediaType() const;
+
+  void SendJson(int status, const nlohmann::json& body);
+  void SendText(int status, const std::string& content_type, const std::string& body);
+  void SendNoContent();
+  void SendError(const Status& status);
+  bool sent() const { return response_.sent(); }
+
+ private:
+  Poco::Net::HTTPServerRequest& request_;
+  Poco::Net::HTTPServerResponse& response_;
+  const int64_t max_body_bytes_;
+  std::map<std::string, std::string> params_;
+  std::multimap<std::string, std::string> query_;
+  Status query_status_;
+};
+
+}  // namespace scribe::http
+
+#endif  // SCRIBE_HOST_HTTP_EXCHANGE_H_

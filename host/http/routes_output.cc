@@ -1,0 +1,123 @@
+// A job's output: live over SSE (/events) and as raw bytes (/output), both
+// resumable from any byte offset.
+#include <Poco/Net/HTTPServerRequestImpl.h>
+
+#include "host/common/utf8.h"
+#include "host/http/codec.h"
+#include "host/http/routes.h"
+#include "host/stream/sse.h"
+
+namespace scribe::http {
+namespace {
+
+constexpr int64_t kOutputPiece = 64 * 1024;
+
+// Where a viewer starts: Last-Event-ID (a reconnecting EventSource) wins
+// over ?offset= (the URL it first opened); neither means from the start.
+Result<int64_t> RequestedOffset(Exchange& ex) {
+  if (auto last_id = ex.Header("Last-Event-ID")) return stream::ParseOffset(*last_id);
+  if (auto offset = ex.Query("offset")) return stream::ParseOffset(*offset);
+  return int64_t{0};
+}
+
+void ServeEvents(Exchange& ex, jobs::JobService& jobs, stream::SseHub& hub) {
+  Result<store::Job> job = jobs.GetJob(ex.Param("id"));
+  if (!job.ok()) return ex.SendError(job.status());
+  Result<int64_t> offset = RequestedOffset(ex);
+  if (!offset.ok()) return ex.SendError(offset.status());
+  Status valid = jobs.CheckOffset(*job, *offset);
+  if (!valid.ok()) return ex.SendError(valid);
+
+  std::string head = ex.request().getVersion() + " 200 OK\r\n"
+                     "Content-Type: text/event-stream; charset=utf-8\r\n"
+                     "Cache-Control: no-cache\r\n"
+                     "X-Accel-Buffering: no\r\n"
+                     "Connection: close\r\n"
+                     "X-Scribe-Job-Id: " + job->id + "\r\n\r\n";
+  // From here the hub owns the connection; this request thread is free.
+  Poco::Net::StreamSocket socket =
+      static_cast<Poco::Net::HTTPServerRequestImpl&>(ex.request()).detachSocket();
+  hub.Attach(std::move(socket), std::move(head), job->id, *offset, jobs::JobService::ViewOf(*job));
+}
+
+// The first character boundary at or after `offset`.
+Result<int64_t> ForwardToBoundary(jobs::JobService& jobs, const store::Job& job, int64_t offset) {
+  if (offset <= 0 || offset >= job.output_bytes) return offset;
+  Result<std::string> bytes = jobs.ReadOutput(job.id, offset, 4);
+  if (!bytes.ok()) return bytes.status();
+  int64_t skip = 0;
+  while (skip < static_cast<int64_t>(bytes->size()) &&
+         !utf8::IsLeadByte(static_cast<unsigned char>((*bytes)[static_cast<size_t>(skip)]))) {
+    ++skip;
+  }
+  return offset + skip;
+}
+
+void ServeOutput(Exchange& ex, jobs::JobService& jobs) {
+  Result<store::Job> job = jobs.GetJob(ex.Param("id"));
+  if (!job.ok()) return ex.SendError(job.status());
+  const int64_t end = job->output_bytes;  // what is committed now
+  int64_t start = 0;
+  int64_t stop = end;
+  bool partial = false;
+  if (auto range_header = ex.Header("Range")) {
+    Result<stream::ByteRange> range = stream::ParseRange(*range_header);
+    if (!range.ok()) return ex.SendError(range.status());
+    if (range->suffix) {
+      Result<int64_t> from = ForwardToBoundary(jobs, *job, std::max<int64_t>(0, end - *range->suffix));
+      if (!from.ok()) return ex.SendError(from.status());
+      start = *from;
+    } else {
+      start = *range->first;
+      if (range->last) stop = std::min(end, *range->last + 1);
+    }
+    if (start >= end && !(range->suffix && end == 0)) {
+      ex.response().set("Content-Range", "bytes */" + std::to_string(end));
+      return ex.SendError(Status(Code::kOutOfRange, "range_not_satisfiable",
+                                 "the range starts at or past the end of the output (" +
+                                     std::to_string(end) + " bytes so far)"));
+    }
+    partial = true;
+  } else {
+    Result<int64_t> offset = ex.Query("offset") ? stream::ParseOffset(*ex.Query("offset"))
+                                                : Result<int64_t>(int64_t{0});
+    if (!offset.ok()) return ex.SendError(offset.status());
+    start = *offset;
+  }
+  Status valid = jobs.CheckOffset(*job, start);
+  if (!valid.ok()) return ex.SendError(valid);
+
+  auto& response = ex.response();
+  response.setStatusAndReason(partial ? Poco::Net::HTTPResponse::HTTP_PARTIAL_CONTENT
+                             : Poco::Net::HTTPResponse::HTTP_OK);
+  response.setContentType("text/plain; charset=utf-8");
+  response.setContentLength64(stop - start);
+  response.set("Cache-Control", "no-store");
+  response.set("Accept-Ranges", "bytes");
+  response.set("X-Scribe-Job-State", std::string(store::ToString(job->state)));
+  response.set("X-Scribe-Next-Offset", std::to_string(stop));
+  if (partial && stop > start) {
+    bool final_length = store::IsFinished(job->state);
+    response.set("Content-Range", "bytes " + std::to_string(start) + "-" +
+                                      std::to_string(stop - 1) + "/" +
+                                      (final_length ? std::to_string(end) : std::string("*")));
+  }
+  std::ostream& out = response.send();
+  for (int64_t at = start; at < stop && out;) {
+    Result<std::string> piece = jobs.ReadOutput(job->id, at, std::min(kOutputPiece, stop - at));
+    if (!piece.ok() || piece->empty()) break;  // headers are out: the short body tells
+    out.write(piece->data(), static_cast<std::streamsize>(piece->size()));
+    at += static_cast<int64_t>(piece->size());
+  }
+  out.flush();
+}
+
+}  // namespace
+
+void AddOutputRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub) {
+  router.Add("GET", "/api/jobs/{id}/events",
+             [&jobs, &hub](Exchange& ex) { ServeEvents(ex, jobs, hub); });
+  router.Add("GET", "/api/jobs/{id}/output", [&jobs](Exchange& ex) { ServeOutput(ex, jobs); });
+}
+
+}  // namespace scribe::http

@@ -1,0 +1,249 @@
+// JobService's dispatcher: the worker threads that claim queued jobs and run
+// them through their provider plugin, feeding the plugin's text into the
+// store's log, and start-up recovery.
+#include <algorithm>
+#include <chrono>
+
+#include "host/common/log.h"
+#include "host/common/utf8.h"
+#include "host/jobs/job_service.h"
+#include "host/jobs/request_json.h"
+
+namespace scribe::jobs {
+
+using store::AttemptOutcome;
+using store::Job;
+using store::JobError;
+using store::JobState;
+
+// One generation in flight; flags are how others ask it to stop.
+struct JobService::Run {
+  std::string job_id;
+  int attempt = 0;
+  std::atomic<bool> cancelled{false};       // cancel, or the job left `running`
+  std::atomic<bool> shutdown{false};        // the host is stopping
+  std::atomic<bool> storage_failed{false};  // its text could not be stored
+  bool stopping() const { return cancelled || shutdown || storage_failed; }
+};
+
+// The host side of one generation (plugin::GenerationSink).
+class JobService::RunSink : public plugin::GenerationSink {
+ public:
+  RunSink(JobService& service, Run& run, std::string provider)
+      : service_(service), run_(run), provider_(std::move(provider)) {}
+
+  bool Emit(std::string_view text) override {
+    if (run_.stopping() || refused_) return false;
+    std::string whole;
+    if (!assembler_.Add(text, whole)) {
+      refused_ = true;
+      SetError(SCRIBE_ERROR_INTERNAL, "invalid_utf8",
+               "the plugin emitted text that is not UTF-8", -1);
+      return false;
+    }
+    if (!whole.empty()) {
+      service_.store_.Append(run_.job_id, run_.attempt, std::move(whole));
+      service_.chunks_emitted_.fetch_add(1, std::memory_order_relaxed);
+    }
+    return true;
+  }
+  bool Cancelled() override { return run_.stopping() || refused_; }
+  void Log(int32_t level, std::string_view message) override {
+    LogLevel l = level <= SCRIBE_LOG_DEBUG     ? LogLevel::kDebug
+                 : level == SCRIBE_LOG_INFO    ? LogLevel::kInfo
+                 : level == SCRIBE_LOG_WARNING ? LogLevel::kWarning
+                                               : LogLevel::kError;
+    scribe::Log(l, "provider " + provider_, "job " + run_.job_id + ": " + std::string(message));
+  }
+  void SetError(int32_t error_class, std::string_view code, std::string_view message,
+                int64_t retry_after_ms) override {
+    plugin::ErrorClassInfo info = plugin::DescribeErrorClass(error_class);
+    error_ = JobError{info.code, std::string(message), std::string(code), info.retryable};
+    retry_after_ms_ = retry_after_ms;
+  }
+  void ReportUsage(int64_t input, int64_t output, int64_t thinking) override {
+    if (input >= 0) usage_.input_tokens = input;
+    if (output >= 0) usage_.output_tokens = output;
+    if (thinking >= 0) usage_.thinking_tokens = thinking;
+  }
+  void ReportModel(std::string_view model) override { model_ = model; }
+
+  const std::optional<JobError>& error() const { return error_; }
+  const store::Usage& usage() const { return usage_; }
+  const std::string& model() const { return model_; }
+  size_t pending_bytes() const { return assembler_.pending(); }
+
+ private:
+  JobService& service_;
+  Run& run_;
+  std::string provider_;
+  utf8::Assembler assembler_;
+  bool refused_ = false;
+  std::optional<JobError> error_;
+  int64_t retry_after_ms_ = -1;
+  store::Usage usage_;
+  std::string model_;
+};
+
+Status JobService::Start() {
+  Result<std::vector<std::string>> interrupted = store_.InterruptRunningJobs();
+  if (!interrupted.ok()) return interrupted.status();
+  for (const std::string& id : *interrupted) {
+    Result<Job> job = store_.RequeueJob(id, "continuing after the host restarted");
+    if (!job.ok()) {
+      Log(LogLevel::kWarning, "jobs", "cannot continue interrupted job " + id + ": " +
+                                          job.status().ToString());
+    }
+  }
+  if (!interrupted->empty()) {
+    Log(LogLevel::kInfo, "jobs",
+        "continuing " + std::to_string(interrupted->size()) + " interrupted job(s)");
+  }
+  for (int i = 0; i < std::max(1, options_.workers); ++i) {
+    workers_.emplace_back([this] { WorkerLoop(); });
+  }
+  return Status::Ok();
+}
+
+void JobService::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ && workers_.empty()) return;
+    stopping_ = true;
+    for (auto& [id, run] : runs_) run->shutdown = true;
+  }
+  work_cv_.notify_all();
+  for (std::thread& worker : workers_) worker.join();
+  workers_.clear();
+}
+
+ServiceStats JobService::Stats() const {
+  ServiceStats stats;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stats.generations_running = static_cast<int64_t>(runs_.size());
+  }
+  stats.chunks_emitted = chunks_emitted_.load(std::memory_order_relaxed);
+  return stats;
+}
+
+void JobService::StopRun(const std::string& job_id, bool storage_failed) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = runs_.find(job_id);
+  if (it == runs_.end()) return;
+  (storage_failed ? it->second->storage_failed : it->second->cancelled) = true;
+}
+
+void JobService::WorkerLoop() {
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      // Woken by a newly queued job; the timeout is a safety net.
+      work_cv_.wait_for(lock, std::chrono::seconds(1),
+                        [&] { return stopping_ || queued_hints_ > 0; });
+      if (stopping_) return;
+      if (queued_hints_ > 0) --queued_hints_;
+    }
+    // Run queued jobs until there are none left.
+    for (;;) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (stopping_) return;
+      }
+      Result<std::optional<Job>> claimed = store_.ClaimNextJob();
+      if (!claimed.ok()) {
+        Log(LogLevel::kError, "jobs", "cannot claim a job: " + claimed.status().ToString());
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        break;
+      }
+      if (!claimed->has_value()) break;
+      RunJob(**claimed);
+    }
+  }
+}
+
+void JobService::RunJob(const Job& job) {
+  auto run = std::make_shared<Run>();
+  run->job_id = job.id;
+  run->attempt = job.attempts;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    runs_[job.id] = run;
+    if (stopping_) run->shutdown = true;
+  }
+  // A cancel that committed before the run was registered is seen here.
+  Result<Job> current = store_.GetJob(job.id);
+  if (!current.ok() || current->state != JobState::kRunning || current->attempts != job.attempts) {
+    run->cancelled = true;
+  }
+
+  AttemptOutcome outcome = Execute(job, *run);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = runs_.find(job.id);
+    if (it != runs_.end() && it->second == run) runs_.erase(it);
+  }
+  if (run->cancelled && !run->shutdown && !run->storage_failed) return;  // already cancelled
+  Result<Job> finished = store_.FinishAttempt(job.id, job.attempts, outcome);
+  if (!finished.ok() && finished.status().reason() != "attempt_over") {
+    Log(LogLevel::kError, "jobs", "job " + job.id + ": cannot record the end of attempt " +
+                                      std::to_string(job.attempts) + ": " +
+                                      finished.status().ToString());
+  }
+}
+
+AttemptOutcome JobService::Execute(const Job& job, Run& run) {
+  AttemptOutcome outcome;
+  auto fail = [&](std::string code, std::string message, bool retryable) {
+    outcome.state = JobState::kFailed;
+    outcome.error = JobError{std::move(code), std::move(message), "", retryable};
+    return outcome;
+  };
+  std::shared_ptr<const plugin::Provider> provider = registry_.Find(job.spec.provider);
+  if (!provider) {
+    return fail("unknown_provider", "provider '" + job.spec.provider + "' is not loaded", false);
+  }
+  Result<std::string> input = store_.GetJobInput(job.id);
+  if (!input.ok()) return fail("storage_error", input.status().message(), true);
+  std::string continuation;
+  if (job.output_bytes > 0) {
+    Result<std::string> so_far = store_.ReadOutput(job.id, 0, job.output_bytes);
+    if (!so_far.ok()) return fail("storage_error", so_far.status().message(), true);
+    continuation = std::move(so_far).value();
+  }
+  std::string request = BuildRequestJson(job.spec, *input, job.id);
+
+  RunSink sink(*this, run, provider->name());
+  int32_t status = run.stopping() ? SCRIBE_GENERATE_CANCELLED
+                                  : provider->Generate(request, continuation, job.attempts, sink);
+  outcome.usage = sink.usage();
+  outcome.model_used = sink.model();
+
+  if (run.shutdown) {
+    outcome.state = JobState::kInterrupted;
+    outcome.note = "the host is shutting down; the job continues at the next start";
+    return outcome;
+  }
+  if (run.storage_failed) {
+    return fail("storage_error", "the output could not be stored; continue the job to resume", true);
+  }
+  if (sink.error()) {
+    outcome.state = JobState::kFailed;
+    outcome.error = sink.error();
+    return outcome;
+  }
+  if (status == SCRIBE_GENERATE_DONE) {
+    if (sink.pending_bytes() > 0) {
+      return fail("plugin_error", "the plugin's output ended inside a UTF-8 character", false);
+    }
+    outcome.state = JobState::kSucceeded;
+    return outcome;
+  }
+  if (status == SCRIBE_GENERATE_FAILED) {
+    return fail("plugin_error", "the provider failed without saying why", false);
+  }
+  if (run.cancelled) return outcome;  // recorded by CancelJob
+  return fail("plugin_error", "the provider stopped without being cancelled", false);
+}
+
+}  // namespace scribe::jobs

@@ -1,0 +1,142 @@
+// JobService: what Scribe does with jobs, independent of HTTP.
+//
+// It validates submissions, creates jobs in the store, runs them on a fixed
+// pool of dispatcher threads through provider plugins, and applies the
+// lifecycle of DESIGN.md §5: cancel stops the plugin and keeps the partial
+// output; continue appends after the last byte in the same log; at start-up
+// jobs that were running become interrupted and are continued.
+//
+// It is also the bridge from the store's commit notifications to the live
+// SSE hub (persist, then publish) and the hub's source for catch-up reads.
+//
+// Thread safety: every public method may be called from any thread after
+// Start(). Stop() is called once, by main, during shutdown.
+#ifndef SCRIBE_HOST_JOBS_JOB_SERVICE_H_
+#define SCRIBE_HOST_JOBS_JOB_SERVICE_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "host/common/status.h"
+#include "host/plugin/registry.h"
+#include "host/store/store.h"
+#include "host/stream/sse_hub.h"
+
+namespace scribe::jobs {
+
+struct JobServiceOptions {
+  int workers = 16;                           // generations running at once
+  int64_t max_document_bytes = 8 << 20;
+  std::string default_provider = "offline";
+};
+
+// A submission as decoded from a request; JobService checks its meaning.
+struct SubmitRequest {
+  std::optional<std::string> document_id;
+  std::optional<std::string> content;
+  std::string title;
+  std::string provider;  // empty: the default provider
+  std::string model;     // empty: the provider's default model
+  std::string prompt;
+  std::optional<double> temperature;
+  std::optional<int64_t> max_output_tokens;
+  std::string params_json = "{}";    // must be a JSON object
+  std::string fallback_json = "[]";  // must be a JSON array of {provider, model}
+  std::string idempotency_key;
+};
+
+// A provider as /api/providers shows it.
+struct ProviderInfo {
+  std::string name;
+  std::string version;
+  std::string description_json;  // the plugin's Describe() object
+};
+
+struct ServiceStats {
+  int64_t generations_running = 0;
+  int64_t chunks_emitted = 0;
+};
+
+class JobService : public store::CommitListener, public stream::LogSource {
+ public:
+  JobService(store::Store& store, const plugin::Registry& registry, stream::SseHub& hub,
+             const JobServiceOptions& options);
+  ~JobService() override;
+
+  // Recovers jobs the last run left running, then starts the dispatchers.
+  Status Start();
+  // Stops dispatching; running generations end as `interrupted` (their
+  // committed output kept) and are continued at the next start.
+  void Stop();
+
+  // ---- documents
+  Result<store::Document> CreateDocument(const std::string& title, const std::string& content);
+  Result<store::Document> GetDocument(const std::string& id);
+  Result<store::Page<store::Document>> ListDocuments(const store::PageRequest& page);
+  Status DeleteDocument(const std::string& id);
+
+  // ---- jobs
+  Result<store::CreatedJob> Submit(const SubmitRequest& request);
+  Result<store::Job> GetJob(const std::string& id);
+  Result<store::Page<store::Job>> ListJobs(const store::JobFilter& filter);
+  Result<store::JobHistory> GetJobHistory(const std::string& id);
+  Result<std::map<store::JobState, int64_t>> CountJobsByState();
+  Result<store::Job> Cancel(const std::string& id);
+  Result<store::Job> Continue(const std::string& id);
+  Result<store::CreatedJob> Retry(const std::string& id);
+  Status Delete(const std::string& id);
+
+  // ---- output
+  // Checks a client's offset into the job's output: 416 (OutOfRange) past
+  // the committed end, 400 when not on a character boundary.
+  Status CheckOffset(const store::Job& job, int64_t offset);
+  Result<std::string> ReadOutput(const std::string& id, int64_t offset, int64_t max_bytes);
+  static stream::JobView ViewOf(const store::Job& job);
+
+  std::vector<ProviderInfo> Providers() const;
+  ServiceStats Stats() const;
+  store::StoreStats StoreStats() { return store_.Stats(); }
+
+  // store::CommitListener
+  void OnCommitted(const std::vector<store::CommittedChange>& changes) override;
+  void OnAppendFailed(const std::string& job_id, int attempt, const Status& status) override;
+  // stream::LogSource
+  Result<std::string> ReadLog(const std::string& job_id, int64_t offset,
+                              int64_t max_bytes) override;
+
+ private:
+  struct Run;
+  class RunSink;
+
+  Result<store::CreatedJob> Create(store::JobSpec spec);
+  void WorkerLoop();
+  void RunJob(const store::Job& job);
+  store::AttemptOutcome Execute(const store::Job& job, Run& run);
+  void StopRun(const std::string& job_id, bool storage_failed);
+
+  store::Store& store_;
+  const plugin::Registry& registry_;
+  stream::SseHub& hub_;
+  const JobServiceOptions options_;
+
+  // Guarded by mu_.
+  mutable std::mutex mu_;
+  std::condition_variable work_cv_;
+  int queued_hints_ = 0;
+  bool stopping_ = false;
+  std::map<std::string, std::shared_ptr<Run>> runs_;  // running generations by job
+
+  std::atomic<int64_t> chunks_emitted_{0};
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace scribe::jobs
+
+#endif  // SCRIBE_HOST_JOBS_JOB_SERVICE_H_

@@ -1,0 +1,156 @@
+// scribed: the Scribe host.
+//
+// Start-up: settings → store (migrations) → plugins → SSE hub → job service
+// (recovery of interrupted jobs, dispatchers) → HTTP server.
+// Shutdown, on SIGINT or SIGTERM, in this order: stop accepting requests;
+// stop dispatching and let running generations checkpoint (they end as
+// `interrupted`, their committed output kept, and continue at the next
+// start); close SSE viewers (they reconnect and resume by offset); flush the
+// writer; close the database.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "host/common/log.h"
+#include "host/config.h"
+#include "host/http/routes.h"
+#include "host/http/server.h"
+#include "host/jobs/job_service.h"
+#include "host/plugin/registry.h"
+#include "host/store/store.h"
+#include "host/stream/sse_hub.h"
+
+namespace scribe {
+namespace {
+
+constexpr char kVersion[] = "0.1.0";
+
+std::string DefaultPluginDir() {
+  char path[4096];
+  ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+  if (n <= 0) return "plugins";
+  std::string exe(path, static_cast<size_t>(n));
+  std::string dir = exe.substr(0, exe.rfind('/'));
+  return dir + "/../plugins";
+}
+
+int Fail(const Status& status) {
+  Log(LogLevel::kError, "scribed", status.ToString());
+  return 1;
+}
+
+int Run(const Config& config) {
+  LogLevel level = LogLevel::kInfo;
+  ParseLogLevel(config.log_level, level);
+  SetLogLevel(level);
+
+  // Every thread created from here on inherits this mask; main waits for the
+  // signals with sigwait().
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  store::StoreOptions store_options;
+  store_options.synchronous = config.synchronous;
+  store_options.commit_interval_ms = config.commit_interval_ms;
+  Result<std::unique_ptr<store::Store>> store = store::OpenStore(config.db, store_options);
+  if (!store.ok()) return Fail(store.status());
+
+  std::map<std::string, std::string> env = ProcessEnvironment();
+  plugin::Registry registry([&config, env](const std::string& key) -> std::optional<std::string> {
+    if (auto it = config.plugin_config.find(key); it != config.plugin_config.end()) return it->second;
+    if (auto it = env.find(key); it != env.end()) return it->second;
+    return std::nullopt;
+  });
+  std::string plugin_dir = config.plugins.empty() ? DefaultPluginDir() : config.plugins;
+  Status loaded = registry.LoadDirectory(plugin_dir);
+  if (!loaded.ok()) return Fail(loaded);
+  if (registry.All().empty()) Log(LogLevel::kWarning, "scribed", "no provider plugin loaded from " + plugin_dir);
+
+  // The hub reads catch-up text through the job service, which is created
+  // after it; the forwarding source breaks that cycle.
+  struct Source : stream::LogSource {
+    jobs::JobService* jobs = nullptr;
+    Result<std::string> ReadLog(const std::string& id, int64_t offset, int64_t max) override {
+      return jobs->ReadLog(id, offset, max);
+    }
+  } source;
+  stream::HubOptions hub_options;
+  hub_options.heartbeat_ms = config.heartbeat_ms;
+  hub_options.retry_ms = config.sse_retry_ms;
+  stream::SseHub hub(source, hub_options);
+
+  jobs::JobServiceOptions job_options;
+  job_options.workers = config.workers;
+  job_options.max_document_bytes = config.max_document_bytes;
+  jobs::JobService service(**store, registry, hub, job_options);
+  source.jobs = &service;
+  (*store)->SetCommitListener(&service);
+  Status started = hub.Start();
+  if (started.ok()) started = service.Start();
+  if (!started.ok()) return Fail(started);
+
+  http::Router router;
+  http::AddDocumentRoutes(router, service);
+  http::AddJobRoutes(router, service);
+  http::AddOutputRoutes(router, service, hub);
+  http::AddSystemRoutes(router, service, hub);
+
+  http::ServerOptions server_options;
+  config.ListenAddress(server_options.host, server_options.port);
+  server_options.threads = config.http_threads;
+  server_options.max_queued = config.http_queue;
+  server_options.max_body_bytes = config.max_body_bytes;
+  server_options.request_timeout_ms = static_cast<int>(config.request_timeout_ms);
+  http::Server server(router, server_options);
+  Status listening = server.Start();
+  if (!listening.ok()) {
+    service.Stop();
+    return Fail(listening);
+  }
+  std::string url = "http://" + server_options.host + ":" + std::to_string(server.port());
+  std::printf("scribed listening on %s\n", url.c_str());
+  std::fflush(stdout);
+  Log(LogLevel::kInfo, "scribed", "listening on " + url + ", database " + config.db);
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  Log(LogLevel::kInfo, "scribed", "shutting down");
+  server.Stop();
+  service.Stop();
+  hub.Stop();
+  Status flushed = (*store)->Flush();
+  if (!flushed.ok()) Log(LogLevel::kError, "scribed", "final commit failed: " + flushed.ToString());
+  (*store)->SetCommitListener(nullptr);
+  store->reset();
+  Log(LogLevel::kInfo, "scribed", "stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace scribe
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  scribe::Result<scribe::Config> config = scribe::LoadConfig(args, scribe::ProcessEnvironment());
+  if (!config.ok()) {
+    std::fprintf(stderr, "scribed: %s\n", config.status().message().c_str());
+    return 2;
+  }
+  if (config->show_help) {
+    std::fputs(scribe::HelpText().c_str(), stdout);
+    return 0;
+  }
+  if (config->show_version) {
+    std::printf("scribed %s (provider ABI %d.%d)\n", scribe::kVersion, SCRIBE_PROVIDER_ABI_MAJOR,
+                SCRIBE_PROVIDER_ABI_MINOR);
+    return 0;
+  }
+  return scribe::Run(*config);
+}

@@ -1,0 +1,104 @@
+#include "host/stream/sse.h"
+
+#include <charconv>
+
+#include "host/common/json_text.h"
+
+namespace scribe::stream {
+namespace {
+
+constexpr size_t kMaxOffsetDigits = 18;  // < 2^63
+
+Status BadOffset(std::string_view text, std::string_view why) {
+  std::string shown(text.substr(0, 40));
+  return InvalidArgument("invalid_offset",
+                         "offset '" + shown + "' " + std::string(why) +
+                             "; an offset is a byte position: 0, or a number the host sent as an "
+                             "event id");
+}
+
+// Digits only, no leading zero, at most kMaxOffsetDigits.
+std::optional<int64_t> ParseDigits(std::string_view text) {
+  if (text.empty() || text.size() > kMaxOffsetDigits) return std::nullopt;
+  if (text.size() > 1 && text[0] == '0') return std::nullopt;
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+void AppendEvent(std::string& out, int64_t id, std::string_view event, std::string_view data) {
+  out.append("id: ").append(std::to_string(id)).append("\nevent: ").append(event);
+  size_t start = 0;
+  while (true) {
+    size_t eol = data.find_first_of("\r\n", start);
+    out.append("\ndata: ").append(data.substr(start, eol - start));
+    if (eol == std::string_view::npos) break;
+    start = eol + 1;
+    if (data[eol] == '\r' && start < data.size() && data[start] == '\n') ++start;
+  }
+  out.append("\n\n");
+}
+
+void AppendTokenEvent(std::string& out, int64_t end, std::string_view text) {
+  out.append("id: ").append(std::to_string(end)).append(
+      "\nevent: token\ndata: {\"type\":\"token\",\"content\":");
+  AppendJsonString(out, text);
+  out.append("}\n\n");
+}
+
+void AppendComment(std::string& out, std::string_view text) {
+  out.append(": ");
+  for (char c : text) out.push_back(c == '\n' || c == '\r' ? ' ' : c);
+  out.append("\n\n");
+}
+
+void AppendRetry(std::string& out, int64_t milliseconds) {
+  out.append("retry: ").append(std::to_string(milliseconds)).append("\n\n");
+}
+
+Result<int64_t> ParseOffset(std::string_view raw) {
+  std::string_view text = TrimSpaces(raw);
+  if (text.empty()) return BadOffset(raw, "is empty");
+  if (text[0] == '-') return BadOffset(raw, "is negative");
+  std::optional<int64_t> value = ParseDigits(text);
+  if (!value) return BadOffset(raw, "is not a plain decimal number");
+  return *value;
+}
+
+Result<ByteRange> ParseRange(std::string_view header) {
+  auto bad = [&] {
+    return InvalidArgument("invalid_range", "Range '" + std::string(header.substr(0, 60)) +
+                                                "' is not 'bytes=N-', 'bytes=N-M' or 'bytes=-N'");
+  };
+  std::string_view text = TrimSpaces(header);
+  if (text.substr(0, 6) != "bytes=") return bad();
+  text.remove_prefix(6);
+  size_t dash = text.find('-');
+  if (dash == std::string_view::npos || text.find(',') != std::string_view::npos) return bad();
+  std::string_view first = TrimSpaces(text.substr(0, dash));
+  std::string_view last = TrimSpaces(text.substr(dash + 1));
+  ByteRange range;
+  if (first.empty()) {
+    range.suffix = ParseDigits(last);
+    if (!range.suffix) return bad();
+    return range;
+  }
+  range.first = ParseDigits(first);
+  if (!range.first) return bad();
+  if (!last.empty()) {
+    range.last = ParseDigits(last);
+    if (!range.last || *range.last < *range.first) return bad();
+  }
+  return range;
+}
+
+}  // namespace scribe::stream

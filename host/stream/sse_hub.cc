@@ -1,0 +1,459 @@
+#include "host/stream/sse_hub.h"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "host/common/json_text.h"
+#include "host/common/utf8.h"
+#include "host/stream/sse.h"
+
+namespace scribe::stream {
+namespace {
+
+int64_t SteadyMillis() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+std::string Dump(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+struct SseHub::Tail {
+  JobView view;
+  bool state_known = false;  // false while only appends were seen
+  uint64_t state_version = 0;
+  int64_t status_offset = 0;  // the end of the log when the state last changed
+  int64_t window_base = 0;    // window holds [window_base, window_base + size)
+  std::string window;
+  std::set<Viewer*> viewers;
+};
+
+struct SseHub::Viewer {
+  Poco::Net::StreamSocket socket;
+  int fd = -1;
+  std::string job_id;
+  Tail* tail = nullptr;
+  int64_t offset = 0;  // next byte of the log to send
+  std::string out;     // bytes waiting for the socket
+  size_t out_pos = 0;
+  uint64_t status_version = 0;
+  bool terminal_sent = false;
+  bool want_write = false;
+  bool closed = false;
+  int64_t last_write_ms = 0;
+};
+
+SseHub::SseHub(LogSource& source, const HubOptions& options) : source_(source), options_(options) {}
+
+SseHub::~SseHub() { Stop(); }
+
+Status SseHub::Start() {
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (epoll_fd_ < 0 || wake_fd_ < 0) {
+    return Internal(std::string("cannot create the SSE event loop: ") + std::strerror(errno));
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = nullptr;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+  thread_ = std::thread([this] { Loop(); });
+  return Status::Ok();
+}
+
+void SseHub::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(inbox_mu_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+  }
+  if (wake_fd_ >= 0) {
+    uint64_t one = 1;
+    (void)!write(wake_fd_, &one, sizeof one);
+  }
+  if (thread_.joinable()) thread_.join();
+  if (epoll_fd_ >= 0) close(epoll_fd_);
+  if (wake_fd_ >= 0) close(wake_fd_);
+  epoll_fd_ = wake_fd_ = -1;
+}
+
+void SseHub::Post(Message message) {
+  bool was_empty;
+  {
+    std::lock_guard<std::mutex> lock(inbox_mu_);
+    if (stopping_) return;
+    was_empty = inbox_.empty();
+    inbox_.push_back(std::move(message));
+  }
+  if (was_empty) {
+    uint64_t one = 1;
+    (void)!write(wake_fd_, &one, sizeof one);
+  }
+}
+
+void SseHub::Attach(Poco::Net::StreamSocket socket, std::string http_head,
+                    const std::string& job_id, int64_t offset, JobView view) {
+  Post(AttachMsg{std::move(socket), std::move(http_head), job_id, offset, std::move(view)});
+}
+
+void SseHub::OnAppended(const std::string& job_id, int64_t offset, std::string text) {
+  Post(AppendMsg{job_id, offset, std::move(text)});
+}
+
+void SseHub::OnJobChanged(const std::string& job_id, JobView view) {
+  Post(ChangeMsg{job_id, std::move(view)});
+}
+
+void SseHub::Loop() {
+  std::vector<epoll_event> events(256);
+  for (;;) {
+    int timeout = dirty_.empty()
+                      ? static_cast<int>(std::clamp<int64_t>(options_.heartbeat_ms / 4, 10, 1000))
+                      : 0;
+    int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout);
+    for (int i = 0; i < n; ++i) {
+      auto* viewer = static_cast<Viewer*>(events[i].data.ptr);
+      if (viewer == nullptr) {
+        uint64_t count;
+        (void)!read(wake_fd_, &count, sizeof count);
+        continue;
+      }
+      if (viewer->closed) continue;
+      uint32_t flags = events[i].events;
+      if (flags & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+        // Viewers send nothing after their request; EOF or an error means
+        // they left. Anything else they send is read and ignored.
+        char scratch[512];
+        ssize_t got = recv(viewer->fd, scratch, sizeof scratch, MSG_DONTWAIT);
+        if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK) ||
+            (flags & (EPOLLHUP | EPOLLERR))) {
+          Close(*viewer);
+          continue;
+        }
+      }
+      if (flags & EPOLLOUT) dirty_.push_back(viewer);
+    }
+    {
+      std::lock_guard<std::mutex> lock(inbox_mu_);
+      if (stopping_) break;
+    }
+    DrainInbox();
+    std::vector<Viewer*> dirty;
+    dirty.swap(dirty_);
+    std::sort(dirty.begin(), dirty.end());
+    dirty.erase(std::unique(dirty.begin(), dirty.end()), dirty.end());
+    for (Viewer* viewer : dirty) {
+      if (!viewer->closed) Serve(*viewer);
+    }
+    Heartbeats();
+    // Free closed viewers now that no event refers to them.
+    dirty_.erase(std::remove_if(dirty_.begin(), dirty_.end(), [](Viewer* v) { return v->closed; }),
+                 dirty_.end());
+    for (auto it = viewers_.begin(); it != viewers_.end();) {
+      it = it->second->closed ? viewers_.erase(it) : std::next(it);
+    }
+  }
+  for (auto& [ptr, viewer] : viewers_) {
+    if (!viewer->closed) Close(*viewer);
+  }
+  viewers_.clear();
+  tails_.clear();
+}
+
+void SseHub::DrainInbox() {
+  std::vector<Message> inbox;
+  {
+    std::lock_guard<std::mutex> lock(inbox_mu_);
+    inbox.swap(inbox_);
+  }
+  for (Message& message : inbox) {
+    std::visit([this](auto& msg) { Handle(msg); }, message);
+  }
+}
+
+SseHub::Tail& SseHub::TailFor(const std::string& job_id) {
+  std::unique_ptr<Tail>& tail = tails_[job_id];
+  if (!tail) tail = std::make_unique<Tail>();
+  return *tail;
+}
+
+void SseHub::Handle(AttachMsg& msg) {
+  Tail& tail = TailFor(msg.job_id);
+  if (!tail.state_known) {
+    int64_t known_end = std::max(tail.view.end, msg.view.end);
+    tail.view = msg.view;
+    tail.view.end = known_end;
+    tail.state_known = true;
+    tail.status_offset = msg.view.end;
+    ++tail.state_version;
+  }
+  tail.view.end = std::max(tail.view.end, msg.view.end);
+  if (tail.viewers.empty()) {
+    tail.window.clear();
+    tail.window_base = tail.view.end;
+  }
+
+  auto viewer = std::make_unique<Viewer>();
+  viewer->socket = std::move(msg.socket);
+  viewer->fd = viewer->socket.impl()->sockfd();
+  viewer->job_id = msg.job_id;
+  viewer->tail = &tail;
+  viewer->offset = msg.offset;
+  viewer->out = std::move(msg.http_head);
+  AppendRetry(viewer->out, options_.retry_ms);
+  viewer->last_write_ms = SteadyMillis();
+  try {
+    viewer->socket.setBlocking(false);
+    viewer->socket.setNoDelay(true);
+  } catch (...) {
+    return;  // the client already left; the socket closes with `viewer`
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLRDHUP;
+  ev.data.ptr = viewer.get();
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, viewer->fd, &ev) != 0) return;
+  tail.viewers.insert(viewer.get());
+  dirty_.push_back(viewer.get());
+  viewer_count_.fetch_add(1, std::memory_order_relaxed);
+  viewers_.emplace(viewer.get(), std::move(viewer));
+}
+
+void SseHub::Handle(AppendMsg& msg) {
+  Tail& tail = TailFor(msg.job_id);
+  int64_t len = static_cast<int64_t>(msg.text.size());
+  if (msg.offset + len <= tail.view.end) return;  // already known
+  if (!tail.state_known) tail.view.state = "running";
+  std::string_view text = msg.text;
+  int64_t offset = msg.offset;
+  if (offset < tail.view.end) {  // overlaps what an attach snapshot already counted
+    text.remove_prefix(static_cast<size_t>(tail.view.end - offset));
+    offset = tail.view.end;
+  }
+  if (!tail.viewers.empty()) {
+    if (tail.window_base + static_cast<int64_t>(tail.window.size()) != offset) {
+      tail.window.clear();
+      tail.window_base = offset;
+    }
+    tail.window.append(text);
+    if (tail.window.size() > options_.window_bytes) {
+      size_t drop = tail.window.size() - options_.window_bytes / 2;
+      tail.window.erase(0, drop);
+      tail.window_base += static_cast<int64_t>(drop);
+    }
+  }
+  tail.view.end = offset + static_cast<int64_t>(text.size());
+  dirty_.insert(dirty_.end(), tail.viewers.begin(), tail.viewers.end());
+}
+
+void SseHub::Handle(ChangeMsg& msg) {
+  Tail& tail = TailFor(msg.job_id);
+  int64_t end = std::max(tail.view.end, msg.view.end);
+  bool changed = !tail.state_known || tail.view.state != msg.view.state ||
+                 tail.view.attempt != msg.view.attempt || tail.view.outcome != msg.view.outcome;
+  tail.view = std::move(msg.view);
+  tail.view.end = end;
+  tail.state_known = true;
+  if (changed) {
+    ++tail.state_version;
+    tail.status_offset = end;
+  }
+  dirty_.insert(dirty_.end(), tail.viewers.begin(), tail.viewers.end());
+  ReleaseIdleTail(msg.job_id);
+}
+
+void SseHub::ReleaseIdleTail(const std::string& job_id) {
+  auto it = tails_.find(job_id);
+  if (it != tails_.end() && it->second->viewers.empty() &&
+      it->second->view.outcome != JobView::Outcome::kNone) {
+    tails_.erase(it);
+  }
+}
+
+void SseHub::Serve(Viewer& viewer) {
+  // A few rounds of fill-and-write; then others get their turn.
+  for (int round = 0; round < 4 && !viewer.closed; ++round) {
+    bool produced = false;
+    while (viewer.out.size() - viewer.out_pos < options_.viewer_buffer_bytes && Produce(viewer)) {
+      produced = true;
+    }
+    Flush(viewer);
+    if (viewer.closed || viewer.want_write || !produced) break;
+  }
+  if (!viewer.closed && !viewer.want_write && viewer.out_pos >= viewer.out.size() &&
+      viewer.offset < viewer.tail->view.end) {
+    dirty_.push_back(&viewer);  // more to send: continue on the next turn
+  }
+}
+
+bool SseHub::Produce(Viewer& viewer) {
+  if (viewer.terminal_sent) return false;
+  Tail& tail = *viewer.tail;
+  if (viewer.offset < tail.view.end) {
+    std::string_view piece;
+    std::string read;
+    int64_t window_end = tail.window_base + static_cast<int64_t>(tail.window.size());
+    int64_t want = std::min<int64_t>(tail.view.end - viewer.offset,
+                                     static_cast<int64_t>(options_.read_bytes));
+    if (viewer.offset >= tail.window_base && viewer.offset < window_end) {
+      piece = std::string_view(tail.window)
+                  .substr(static_cast<size_t>(viewer.offset - tail.window_base),
+                          static_cast<size_t>(std::min(want, window_end - viewer.offset)));
+    } else {
+      Result<std::string> got = source_.ReadLog(viewer.job_id, viewer.offset, want);
+      if (!got.ok() || got->empty()) {
+        Close(viewer);  // the client reconnects and resumes from its last id
+        return false;
+      }
+      read = std::move(got).value();
+      piece = read;
+    }
+    // A bounded read may cut a character: send whole characters only.
+    piece = piece.substr(0, utf8::ValidPrefixLength(piece));
+    if (piece.empty()) {
+      Close(viewer);  // not UTF-8 at a boundary: never happens to a valid log
+      return false;
+    }
+    viewer.offset += static_cast<int64_t>(piece.size());
+    AppendTokenEvent(viewer.out, viewer.offset, piece);
+    return true;
+  }
+  if (tail.view.outcome != JobView::Outcome::kNone) {
+    AppendTerminal(viewer);
+    return true;
+  }
+  if (viewer.status_version != tail.state_version && viewer.offset >= tail.status_offset) {
+    viewer.status_version = tail.state_version;
+    AppendEvent(viewer.out, viewer.offset, "status",
+                Dump({{"type", "status"},
+                      {"status", tail.view.state},
+                      {"attempt", tail.view.attempt}}));
+    return true;
+  }
+  return false;
+}
+
+void SseHub::AppendTerminal(Viewer& viewer) {
+  const JobView& view = viewer.tail->view;
+  viewer.terminal_sent = true;
+  switch (view.outcome) {
+    case JobView::Outcome::kSucceeded: {
+      std::string script;
+      while (static_cast<int64_t>(script.size()) < view.end) {
+        Result<std::string> got = source_.ReadLog(viewer.job_id,
+                                                  static_cast<int64_t>(script.size()), 1 << 20);
+        if (!got.ok() || got->empty()) {
+          Close(viewer);
+          return;
+        }
+        script += *got;
+      }
+      std::string data = "{\"type\":\"complete\",\"script\":";
+      AppendJsonString(data, script);
+      data += ",\"model_used\":";
+      AppendJsonString(data, view.model_used);
+      data += ",\"usage\":" + view.usage_json + "}";
+      AppendEvent(viewer.out, viewer.offset, "complete", data);
+      break;
+    }
+    case JobView::Outcome::kFailed:
+      AppendEvent(viewer.out, viewer.offset, "error",
+                  Dump({{"type", "error"},
+                        {"code", view.error_code},
+                        {"message", view.error_message},
+                        {"retryable", view.retryable},
+                        {"partial", view.end > 0}}));
+      break;
+    case JobView::Outcome::kCancelled:
+      AppendEvent(viewer.out, viewer.offset, "cancelled", "{\"type\":\"cancelled\"}");
+      break;
+    case JobView::Outcome::kNone:
+      break;
+  }
+}
+
+void SseHub::Flush(Viewer& viewer) {
+  if (viewer.closed) return;
+  while (viewer.out_pos < viewer.out.size()) {
+    ssize_t n = send(viewer.fd, viewer.out.data() + viewer.out_pos,
+                     viewer.out.size() - viewer.out_pos, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      viewer.out_pos += static_cast<size_t>(n);
+      bytes_sent_.fetch_add(n, std::memory_order_relaxed);
+      viewer.last_write_ms = SteadyMillis();
+      continue;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (!viewer.want_write) {
+        viewer.want_write = true;
+        UpdateInterest(viewer);
+      }
+      return;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    Close(viewer);
+    return;
+  }
+  viewer.out.clear();
+  viewer.out_pos = 0;
+  if (viewer.want_write) {
+    viewer.want_write = false;
+    UpdateInterest(viewer);
+  }
+  if (viewer.terminal_sent) Close(viewer);  // the outcome is delivered: end the response
+}
+
+void SseHub::UpdateInterest(Viewer& viewer) {
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLRDHUP | (viewer.want_write ? EPOLLOUT : 0u);
+  ev.data.ptr = &viewer;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, viewer.fd, &ev);
+}
+
+void SseHub::Close(Viewer& viewer) {
+  if (viewer.closed) return;
+  viewer.closed = true;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, viewer.fd, nullptr);
+  try {
+    viewer.socket.shutdown();
+  } catch (...) {
+  }
+  try {
+    viewer.socket.close();
+  } catch (...) {
+  }
+  viewer_count_.fetch_sub(1, std::memory_order_relaxed);
+  Tail* tail = viewer.tail;
+  tail->viewers.erase(&viewer);
+  if (tail->viewers.empty()) {
+    tail->window.clear();
+    tail->window.shrink_to_fit();
+    ReleaseIdleTail(viewer.job_id);
+  }
+}
+
+void SseHub::Heartbeats() {
+  int64_t now = SteadyMillis();
+  if (now - last_heartbeat_scan_ms_ < std::min<int64_t>(options_.heartbeat_ms / 4, 1000)) return;
+  last_heartbeat_scan_ms_ = now;
+  for (auto& [ptr, viewer] : viewers_) {
+    if (viewer->closed || viewer->want_write || viewer->out_pos < viewer->out.size()) continue;
+    if (now - viewer->last_write_ms < options_.heartbeat_ms) continue;
+    AppendComment(viewer->out, "keep-alive");
+    Flush(*viewer);
+  }
+}
+
+}  // namespace scribe::stream

@@ -1,0 +1,152 @@
+// SseHub: the event-driven writer that serves every live SSE viewer.
+//
+// Once a request for /api/jobs/{id}/events is validated and its response
+// head built, the HTTP layer hands the socket to the hub and its request
+// thread is free again: no viewer pins a thread (DESIGN.md §7). One hub
+// thread multiplexes all viewers with epoll.
+//
+// Per job the hub keeps one shared tail: the committed end, the job's state,
+// and a bounded window of the most recent committed text, filled from the
+// store's commit notifications (so persist-before-publish carries over). A
+// viewer behind the window catches up from the store in bounded reads at its
+// own pace; a viewer whose socket is full simply stops being fed until it
+// drains, so a slow viewer never holds the producer back nor grows memory
+// past one buffer.
+//
+// Thread safety: Attach(), OnAppended() and OnJobChanged() may be called
+// from any thread; they queue a message for the hub thread. The LogSource is
+// called on the hub thread only.
+#ifndef SCRIBE_HOST_STREAM_SSE_HUB_H_
+#define SCRIBE_HOST_STREAM_SSE_HUB_H_
+
+#include <Poco/Net/StreamSocket.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "host/common/status.h"
+
+namespace scribe::stream {
+
+// What a viewer needs to know of a job, in the hub's own terms.
+struct JobView {
+  enum class Outcome { kNone, kSucceeded, kFailed, kCancelled };
+  std::string state = "queued";  // queued, running, interrupted, ...
+  int attempt = 0;
+  int64_t end = 0;               // committed bytes
+  Outcome outcome = Outcome::kNone;
+  std::string model_used;
+  std::string usage_json = "{}";  // a JSON object
+  std::string error_code;
+  std::string error_message;
+  bool retryable = false;
+};
+
+// Where the hub reads committed text that is no longer in its window.
+class LogSource {
+ public:
+  virtual ~LogSource() = default;
+  virtual Result<std::string> ReadLog(const std::string& job_id, int64_t offset,
+                                      int64_t max_bytes) = 0;
+};
+
+struct HubOptions {
+  int64_t heartbeat_ms = 15000;
+  int64_t retry_ms = 2000;
+  size_t viewer_buffer_bytes = 64 * 1024;  // fill a viewer's buffer up to this
+  size_t window_bytes = 1 << 20;           // recent text kept per watched job
+  size_t read_bytes = 16 * 1024;           // one catch-up read / one event
+};
+
+class SseHub {
+ public:
+  SseHub(LogSource& source, const HubOptions& options);
+  ~SseHub();  // Stop()s
+
+  Status Start();
+  // Closes every viewer (they reconnect and resume elsewhere or later).
+  void Stop();
+
+  // Takes over `socket`, writes `http_head` (status line and headers, ending
+  // in a blank line) and then the job's events from `offset`, which the
+  // caller validated against `view`. The hub owns the socket from here on.
+  void Attach(Poco::Net::StreamSocket socket, std::string http_head, const std::string& job_id,
+              int64_t offset, JobView view);
+  // Committed text of a job: [offset, offset + text.size()).
+  void OnAppended(const std::string& job_id, int64_t offset, std::string text);
+  // A committed change of the job's state.
+  void OnJobChanged(const std::string& job_id, JobView view);
+
+  int64_t viewers() const { return viewer_count_.load(std::memory_order_relaxed); }
+  int64_t bytes_sent() const { return bytes_sent_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Viewer;
+  struct Tail;
+  struct AttachMsg {
+    Poco::Net::StreamSocket socket;
+    std::string http_head;
+    std::string job_id;
+    int64_t offset;
+    JobView view;
+  };
+  struct AppendMsg {
+    std::string job_id;
+    int64_t offset;
+    std::string text;
+  };
+  struct ChangeMsg {
+    std::string job_id;
+    JobView view;
+  };
+  using Message = std::variant<AttachMsg, AppendMsg, ChangeMsg>;
+
+  void Post(Message message);
+  void Loop();
+  void DrainInbox();
+  void Handle(AttachMsg& msg);
+  void Handle(AppendMsg& msg);
+  void Handle(ChangeMsg& msg);
+  Tail& TailFor(const std::string& job_id);
+  // Fills the viewer's buffer and writes as much as the socket takes.
+  void Serve(Viewer& viewer);
+  // Appends the next event(s) to the viewer's buffer; false if none is due.
+  bool Produce(Viewer& viewer);
+  void AppendTerminal(Viewer& viewer);
+  void Flush(Viewer& viewer);
+  void UpdateInterest(Viewer& viewer);
+  void Close(Viewer& viewer);
+  void Heartbeats();
+  void ReleaseIdleTail(const std::string& job_id);
+
+  LogSource& source_;
+  const HubOptions options_;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+
+  // Guarded by inbox_mu_.
+  std::mutex inbox_mu_;
+  std::vector<Message> inbox_;
+  bool stopping_ = false;
+
+  // Hub thread only.
+  std::unordered_map<std::string, std::unique_ptr<Tail>> tails_;
+  std::unordered_map<Viewer*, std::unique_ptr<Viewer>> viewers_;
+  std::vector<Viewer*> dirty_;
+  int64_t last_heartbeat_scan_ms_ = 0;
+
+  std::atomic<int64_t> viewer_count_{0};
+  std::atomic<int64_t> bytes_sent_{0};
+  std::thread thread_;
+};
+
+}  // namespace scribe::stream
+
+#endif  // SCRIBE_HOST_STREAM_SSE_HUB_H_

@@ -1,0 +1,109 @@
+// Schema migrations against real database files: a fresh database, one left
+// at an older schema version with data in it, one from a newer Scribe, and a
+// migration that fails.
+#include "host/store/sqlite/migrations.h"
+
+#include <gtest/gtest.h>
+
+#include "host/store/sqlite/db.h"
+#include "host/store/store.h"
+#include "tests/support/host_process.h"
+
+namespace scribe::store::sqlite {
+namespace {
+
+using testing::TempDir;
+
+std::unique_ptr<Db> OpenDb(const std::string& path) {
+  Result<std::unique_ptr<Db>> db = Db::Open(path, false);
+  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  return std::move(db).value();
+}
+
+int LatestVersion() { return BuiltinMigrations().back().version; }
+
+TEST(MigrationsTest, AFreshDatabaseGetsEveryMigration) {
+  TempDir dir;
+  auto db = OpenDb(dir.File("fresh.db"));
+  ASSERT_TRUE(Migrate(*db, BuiltinMigrations()).ok());
+  EXPECT_EQ(*SchemaVersion(*db), LatestVersion());
+  ASSERT_TRUE(Migrate(*db, BuiltinMigrations()).ok());  // idempotent
+  EXPECT_EQ(*SchemaVersion(*db), LatestVersion());
+}
+
+TEST(MigrationsTest, MigrationsAreNumberedInOrderFromOne) {
+  int expected = 1;
+  for (const Migration& m : BuiltinMigrations()) EXPECT_EQ(m.version, expected++) << m.name;
+}
+
+TEST(MigrationsTest, AnOldDatabaseIsUpgradedAndKeepsItsJobs) {
+  TempDir dir;
+  std::string path = dir.File("old.db");
+  {
+    // A database as the first release of the schema left it, with one job
+    // half way through its output.
+    auto db = OpenDb(path);
+    std::vector<Migration> first(BuiltinMigrations().begin(), BuiltinMigrations().begin() + 1);
+    ASSERT_TRUE(Migrate(*db, first).ok());
+    ASSERT_EQ(*SchemaVersion(*db), 1);
+    ASSERT_TRUE(db->Exec("INSERT INTO jobs (id, title, input, input_bytes, provider, model, state, "
+                         "attempts, output_bytes, created_ms, updated_ms) VALUES ('job_old', 't', "
+                         "'input', 5, 'offline', 'narrator', 'failed', 1, 6, 1, 1);"
+                         "INSERT INTO chunks VALUES ('job_old', 0, 0, CAST('hello ' AS BLOB));")
+                    .ok());
+  }
+  Result<std::unique_ptr<Store>> store = OpenStore(path, StoreOptions{});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Result<Job> job = (*store)->GetJob("job_old");
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->state, JobState::kFailed);
+  EXPECT_EQ(*(*store)->ReadOutput("job_old", 0, 100), "hello ");
+  // The newer tables work for the old job: continue it and finish it.
+  Result<JobHistory> history = (*store)->GetJobHistory("job_old");
+  ASSERT_TRUE(history.ok());
+  EXPECT_TRUE(history->attempts.empty());
+  ASSERT_TRUE((*store)->RequeueJob("job_old", "after upgrade").ok());
+  Result<std::optional<Job>> claimed = (*store)->ClaimNextJob();
+  ASSERT_TRUE(claimed.ok() && claimed->has_value());
+  (*store)->Append("job_old", 2, "world");
+  ASSERT_TRUE((*store)->FinishAttempt("job_old", 2, AttemptOutcome{}).ok());
+  EXPECT_EQ(*(*store)->ReadOutput("job_old", 0, 100), "hello world");
+  store->reset();
+  auto db = OpenDb(path);
+  EXPECT_EQ(*SchemaVersion(*db), LatestVersion());
+}
+
+TEST(MigrationsTest, ADatabaseFromANewerScribeIsRefused) {
+  TempDir dir;
+  std::string path = dir.File("newer.db");
+  {
+    auto db = OpenDb(path);
+    ASSERT_TRUE(db->Exec("PRAGMA user_version = 999").ok());
+  }
+  Result<std::unique_ptr<Store>> store = OpenStore(path, StoreOptions{});
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().reason(), "schema_too_new");
+}
+
+TEST(MigrationsTest, AFailingMigrationLeavesTheDatabaseAtItsPreviousVersion) {
+  TempDir dir;
+  auto db = OpenDb(dir.File("broken.db"));
+  std::vector<Migration> migrations = {
+      {1, "001_ok.sql", "CREATE TABLE a (x INTEGER);"},
+      {2, "002_broken.sql", "CREATE TABLE b (y INTEGER); INSERT INTO missing VALUES (1);"},
+  };
+  Status status = Migrate(*db, migrations);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("002_broken.sql"), std::string::npos);
+  EXPECT_EQ(*SchemaVersion(*db), 1);
+  Stmt b(*db, "SELECT count(*) FROM sqlite_master WHERE name = 'b'");
+  ASSERT_TRUE(b.Step());
+  EXPECT_EQ(b.Int(0), 0);  // rolled back with its migration
+}
+
+TEST(MigrationsTest, AnUnknownDatabaseUrlIsRefused) {
+  EXPECT_EQ(OpenStore("mysql://x", StoreOptions{}).status().reason(), "unsupported_database");
+}
+
+}  // namespace
+}  // namespace scribe::store::sqlite

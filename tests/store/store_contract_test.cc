@@ -1,0 +1,383 @@
+// The Store contract: every backend runs these tests unchanged
+// (INSTANTIATE_TEST_SUITE_P at the bottom lists the backends).
+#include "host/store/store.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <mutex>
+
+#include "tests/support/host_process.h"
+
+namespace scribe::store {
+namespace {
+
+using testing::TempDir;
+
+struct Backend {
+  std::string name;
+  std::function<Result<std::unique_ptr<Store>>(const TempDir&)> open;
+};
+
+class RecordingListener : public CommitListener {
+ public:
+  void OnCommitted(const std::vector<CommittedChange>& changes) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    changes_.insert(changes_.end(), changes.begin(), changes.end());
+  }
+  void OnAppendFailed(const std::string& job_id, int attempt, const Status&) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    failed_.push_back(job_id + "#" + std::to_string(attempt));
+  }
+  std::vector<CommittedChange> changes() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return changes_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<CommittedChange> changes_;
+  std::vector<std::string> failed_;
+};
+
+class StoreContractTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    Result<std::unique_ptr<Store>> opened = GetParam().open(dir_);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(opened).value();
+    store_->SetCommitListener(&listener_);
+  }
+
+  JobSpec Spec(const std::string& provider = "offline") {
+    JobSpec spec;
+    spec.title = "Doc";
+    spec.input = "Some input text.";
+    spec.provider = provider;
+    spec.model = "narrator";
+    spec.params_json = R"({"chunks_per_second":0})";
+    return spec;
+  }
+
+  Job CreateQueued(const std::string& provider = "offline") {
+    Result<CreatedJob> created = store_->CreateJob(Spec(provider));
+    EXPECT_TRUE(created.ok()) << created.status().ToString();
+    return created->job;
+  }
+
+  // Creates a job and claims it: it is running attempt 1.
+  Job CreateRunning() {
+    Job job = CreateQueued();
+    Result<std::optional<Job>> claimed = store_->ClaimNextJob();
+    EXPECT_TRUE(claimed.ok() && claimed->has_value());
+    EXPECT_EQ((*claimed)->id, job.id);
+    return **claimed;
+  }
+
+  std::string Output(const std::string& id) {
+    Result<std::string> text = store_->ReadOutput(id, 0, 1 << 30);
+    EXPECT_TRUE(text.ok()) << text.status().ToString();
+    return text.ok() ? *text : "";
+  }
+
+  TempDir dir_;
+  RecordingListener listener_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_P(StoreContractTest, DocumentsRoundTripAndListNewestFirstInPages) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    Result<Document> doc = store_->CreateDocument("T" + std::to_string(i), "body ✓ " + std::to_string(i));
+    ASSERT_TRUE(doc.ok());
+    ids.push_back(doc->id);
+  }
+  Result<Document> read = store_->GetDocument(ids[2]);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read->title, "T2");
+  EXPECT_EQ(read->content, "body ✓ 2");
+  EXPECT_EQ(read->bytes, static_cast<int64_t>(std::string("body ✓ 2").size()));
+
+  std::vector<std::string> listed;
+  PageRequest page{2, ""};
+  for (int guard = 0; guard < 10; ++guard) {
+    Result<Page<Document>> result = store_->ListDocuments(page);
+    ASSERT_TRUE(result.ok());
+    for (const Document& d : result->items) {
+      listed.push_back(d.id);
+      EXPECT_TRUE(d.content.empty());  // listings leave the text out
+    }
+    if (result->next_cursor.empty()) break;
+    page.cursor = result->next_cursor;
+  }
+  std::vector<std::string> expected(ids.rbegin(), ids.rend());
+  EXPECT_EQ(listed, expected);
+
+  EXPECT_TRUE(store_->DeleteDocument(ids[0]).ok());
+  EXPECT_EQ(store_->GetDocument(ids[0]).status().reason(), "document_not_found");
+  EXPECT_EQ(store_->DeleteDocument(ids[0]).code(), Code::kNotFound);
+}
+
+TEST_P(StoreContractTest, ABadCursorIsAnInvalidArgument) {
+  EXPECT_EQ(store_->ListDocuments(PageRequest{10, "garbage"}).status().reason(), "invalid_cursor");
+  JobFilter filter;
+  filter.cursor = "x:";
+  EXPECT_EQ(store_->ListJobs(filter).status().reason(), "invalid_cursor");
+}
+
+TEST_P(StoreContractTest, ACreatedJobIsQueuedWithItsInputAndHistory) {
+  Job job = CreateQueued();
+  EXPECT_EQ(job.state, JobState::kQueued);
+  EXPECT_EQ(job.attempts, 0);
+  EXPECT_EQ(job.output_bytes, 0);
+  EXPECT_EQ(job.input_bytes, static_cast<int64_t>(Spec().input.size()));
+  EXPECT_EQ(*store_->GetJobInput(job.id), Spec().input);
+  Result<JobHistory> history = store_->GetJobHistory(job.id);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->events.size(), 1u);
+  EXPECT_EQ(history->events[0].state, JobState::kQueued);
+  EXPECT_EQ(store_->GetJob("job_nope").status().reason(), "job_not_found");
+}
+
+TEST_P(StoreContractTest, AnIdempotencyKeyReplaysTheSameJobAndRefusesAnotherRequest) {
+  JobSpec spec = Spec();
+  spec.idempotency_key = "key-1";
+  spec.request_hash = "h1";
+  Result<CreatedJob> first = store_->CreateJob(spec);
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->replayed);
+  Result<CreatedJob> again = store_->CreateJob(spec);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->job.id, first->job.id);
+  spec.request_hash = "h2";
+  EXPECT_EQ(store_->CreateJob(spec).status().reason(), "idempotency_key_reused");
+  EXPECT_EQ(store_->ListJobs(JobFilter{})->items.size(), 1u);
+}
+
+TEST_P(StoreContractTest, ClaimTakesTheOldestQueuedJobAndOpensAnAttempt) {
+  Job first = CreateQueued();
+  Job second = CreateQueued();
+  Result<std::optional<Job>> claimed = store_->ClaimNextJob();
+  ASSERT_TRUE(claimed.ok() && claimed->has_value());
+  EXPECT_EQ((*claimed)->id, first.id);
+  EXPECT_EQ((*claimed)->state, JobState::kRunning);
+  EXPECT_EQ((*claimed)->attempts, 1);
+  EXPECT_EQ((*store_->ClaimNextJob())->id, second.id);
+  EXPECT_FALSE(store_->ClaimNextJob()->has_value());
+  Result<JobHistory> history = store_->GetJobHistory(first.id);
+  ASSERT_EQ(history->attempts.size(), 1u);
+  EXPECT_EQ(history->attempts[0].state, JobState::kRunning);
+}
+
+TEST_P(StoreContractTest, AppendedTextIsContiguousAndPublishedOnlyAfterCommit) {
+  Job job = CreateRunning();
+  std::string expected;
+  for (int i = 0; i < 200; ++i) {
+    std::string piece = "chunk " + std::to_string(i) + " ✓ ";
+    expected += piece;
+    store_->Append(job.id, 1, piece);
+  }
+  ASSERT_TRUE(store_->Flush().ok());
+  EXPECT_EQ(Output(job.id), expected);
+  EXPECT_EQ(store_->GetJob(job.id)->output_bytes, static_cast<int64_t>(expected.size()));
+
+  // What was published is exactly what was stored, at contiguous offsets.
+  std::string published;
+  for (const CommittedChange& change : listener_.changes()) {
+    if (change.job_id != job.id || change.job) continue;
+    EXPECT_EQ(change.offset, static_cast<int64_t>(published.size()));
+    published += change.text;
+  }
+  EXPECT_EQ(published, expected);
+}
+
+TEST_P(StoreContractTest, ReadOutputStartsAnywhereAndStopsAtMaxBytes) {
+  Job job = CreateRunning();
+  store_->Append(job.id, 1, "abc");
+  ASSERT_TRUE(store_->Flush().ok());
+  store_->Append(job.id, 1, "defg");
+  ASSERT_TRUE(store_->Flush().ok());
+  store_->Append(job.id, 1, "hij");
+  ASSERT_TRUE(store_->Flush().ok());
+  EXPECT_EQ(*store_->ReadOutput(job.id, 0, 100), "abcdefghij");
+  EXPECT_EQ(*store_->ReadOutput(job.id, 2, 100), "cdefghij");
+  EXPECT_EQ(*store_->ReadOutput(job.id, 5, 3), "fgh");
+  EXPECT_EQ(*store_->ReadOutput(job.id, 10, 100), "");
+  EXPECT_EQ(*store_->ReadOutput(job.id, 50, 100), "");
+  EXPECT_EQ(store_->ReadOutput("job_missing", 0, 10).status().reason(), "job_not_found");
+  EXPECT_EQ(store_->ReadOutput(job.id, -1, 10).status().reason(), "invalid_offset");
+}
+
+TEST_P(StoreContractTest, AppendsAfterCancelAreDroppedAndThePartialIsKept) {
+  Job job = CreateRunning();
+  store_->Append(job.id, 1, "kept ");
+  Result<Job> cancelled = store_->CancelJob(job.id);
+  ASSERT_TRUE(cancelled.ok());
+  EXPECT_EQ(cancelled->state, JobState::kCancelled);
+  EXPECT_EQ(cancelled->output_bytes, 5);
+  store_->Append(job.id, 1, "dropped");
+  ASSERT_TRUE(store_->Flush().ok());
+  EXPECT_EQ(Output(job.id), "kept ");
+  EXPECT_GE(store_->Stats().appends_dropped, 1);
+  // The attempt is over: finishing it now is a conflict, the job stays cancelled.
+  AttemptOutcome done;
+  EXPECT_EQ(store_->FinishAttempt(job.id, 1, done).status().reason(), "attempt_over");
+  EXPECT_EQ(store_->GetJob(job.id)->state, JobState::kCancelled);
+  EXPECT_EQ(store_->CancelJob(job.id).status().reason(), "job_finished");
+}
+
+TEST_P(StoreContractTest, AStaleAttemptCannotAppendAfterTheJobMovedOn) {
+  Job job = CreateRunning();
+  store_->Append(job.id, 1, "one ");
+  AttemptOutcome failed;
+  failed.state = JobState::kFailed;
+  failed.error = JobError{"provider_unavailable", "503", "UNAVAILABLE", true};
+  ASSERT_TRUE(store_->FinishAttempt(job.id, 1, failed).ok());
+  ASSERT_TRUE(store_->RequeueJob(job.id, "continue").ok());
+  Result<std::optional<Job>> again = store_->ClaimNextJob();
+  ASSERT_TRUE(again.ok() && again->has_value());
+  EXPECT_EQ((*again)->attempts, 2);
+  EXPECT_EQ((*again)->output_bytes, 4);
+  EXPECT_FALSE((*again)->error.has_value());  // cleared while it runs again
+  store_->Append(job.id, 1, "stale ");
+  store_->Append(job.id, 2, "two");
+  ASSERT_TRUE(store_->Flush().ok());
+  EXPECT_EQ(Output(job.id), "one two");
+  Result<JobHistory> history = store_->GetJobHistory(job.id);
+  ASSERT_EQ(history->attempts.size(), 2u);
+  EXPECT_EQ(history->attempts[0].state, JobState::kFailed);
+  EXPECT_EQ(history->attempts[0].end_offset, 4);
+  EXPECT_EQ(history->attempts[1].start_offset, 4);
+}
+
+TEST_P(StoreContractTest, RequeueAcceptsOnlyFailedCancelledOrInterruptedJobs) {
+  Job queued = CreateQueued();
+  EXPECT_EQ(store_->RequeueJob(queued.id, "x").status().reason(), "job_active");
+  Job running = *store_->ClaimNextJob().value();
+  EXPECT_EQ(store_->RequeueJob(running.id, "x").status().reason(), "job_active");
+  ASSERT_TRUE(store_->FinishAttempt(running.id, 1, AttemptOutcome{}).ok());
+  EXPECT_EQ(store_->GetJob(running.id)->state, JobState::kSucceeded);
+  EXPECT_EQ(store_->RequeueJob(running.id, "x").status().reason(), "job_succeeded");
+  EXPECT_EQ(store_->RequeueJob("job_missing", "x").status().code(), Code::kNotFound);
+}
+
+TEST_P(StoreContractTest, StartUpRecoveryInterruptsRunningJobs) {
+  Job running = CreateRunning();
+  store_->Append(running.id, 1, "partial");
+  Job queued = CreateQueued();
+  Result<std::vector<std::string>> interrupted = store_->InterruptRunningJobs();
+  ASSERT_TRUE(interrupted.ok());
+  EXPECT_EQ(*interrupted, std::vector<std::string>{running.id});
+  Result<Job> job = store_->GetJob(running.id);
+  EXPECT_EQ(job->state, JobState::kInterrupted);
+  EXPECT_EQ(job->output_bytes, 7);
+  EXPECT_EQ(store_->GetJob(queued.id)->state, JobState::kQueued);
+  store_->Append(running.id, 1, "late");  // the old attempt is over
+  ASSERT_TRUE(store_->Flush().ok());
+  EXPECT_EQ(Output(running.id), "partial");
+  EXPECT_TRUE(store_->RequeueJob(running.id, "restart").ok());
+}
+
+TEST_P(StoreContractTest, DeletingRemovesAFinishedJobButNotAnActiveOne) {
+  Job job = CreateRunning();
+  store_->Append(job.id, 1, "text");
+  EXPECT_EQ(store_->DeleteJob(job.id).reason(), "job_active");
+  ASSERT_TRUE(store_->FinishAttempt(job.id, 1, AttemptOutcome{}).ok());
+  ASSERT_TRUE(store_->DeleteJob(job.id).ok());
+  EXPECT_EQ(store_->GetJob(job.id).status().code(), Code::kNotFound);
+  EXPECT_EQ(store_->ReadOutput(job.id, 0, 10).status().code(), Code::kNotFound);
+  EXPECT_EQ(store_->GetJobHistory(job.id).status().code(), Code::kNotFound);
+  EXPECT_EQ(store_->DeleteJob(job.id).code(), Code::kNotFound);
+}
+
+TEST_P(StoreContractTest, ListJobsFiltersAndPagesNewestFirst) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 6; ++i) ids.push_back(CreateQueued(i % 2 ? "gemini" : "offline").id);
+  ASSERT_TRUE(store_->ClaimNextJob().ok());  // ids[0] -> running
+
+  JobFilter gemini;
+  gemini.provider = "gemini";
+  EXPECT_EQ(store_->ListJobs(gemini)->items.size(), 3u);
+  JobFilter running;
+  running.states = {JobState::kRunning};
+  ASSERT_EQ(store_->ListJobs(running)->items.size(), 1u);
+  EXPECT_EQ(store_->ListJobs(running)->items[0].id, ids[0]);
+  JobFilter future;
+  future.since_ms = int64_t{4102444800000};  // 2100
+  EXPECT_TRUE(store_->ListJobs(future)->items.empty());
+
+  std::vector<std::string> listed;
+  JobFilter page;
+  page.limit = 4;
+  Result<Page<Job>> first = store_->ListJobs(page);
+  ASSERT_EQ(first->items.size(), 4u);
+  ASSERT_FALSE(first->next_cursor.empty());
+  page.cursor = first->next_cursor;
+  Result<Page<Job>> second = store_->ListJobs(page);
+  ASSERT_EQ(second->items.size(), 2u);
+  EXPECT_TRUE(second->next_cursor.empty());
+  for (auto* p : {&first.value(), &second.value()}) {
+    for (const Job& j : p->items) listed.push_back(j.id);
+  }
+  EXPECT_EQ(listed, std::vector<std::string>(ids.rbegin(), ids.rend()));
+}
+
+TEST_P(StoreContractTest, UsageIsAddedUpOverAttempts) {
+  Job job = CreateRunning();
+  AttemptOutcome failed;
+  failed.state = JobState::kFailed;
+  failed.usage = Usage{10, 20, 5};
+  failed.error = JobError{"provider_timeout", "timed out", "", true};
+  ASSERT_TRUE(store_->FinishAttempt(job.id, 1, failed).ok());
+  ASSERT_TRUE(store_->RequeueJob(job.id, "again").ok());
+  ASSERT_TRUE(store_->ClaimNextJob().ok());
+  AttemptOutcome done;
+  done.usage = Usage{10, 7, 0};
+  done.model_used = "narrator-v2";
+  Result<Job> finished = store_->FinishAttempt(job.id, 2, done);
+  ASSERT_TRUE(finished.ok());
+  EXPECT_EQ(finished->usage.input_tokens, 20);
+  EXPECT_EQ(finished->usage.output_tokens, 27);
+  EXPECT_EQ(finished->usage.thinking_tokens, 5);
+  EXPECT_EQ(finished->model_used, "narrator-v2");
+  EXPECT_FALSE(finished->error.has_value());
+  EXPECT_TRUE(finished->finished_ms.has_value());
+}
+
+TEST_P(StoreContractTest, TextAndStateChangesArePublishedInCommitOrder) {
+  Job job = CreateRunning();
+  store_->Append(job.id, 1, "all ");
+  store_->Append(job.id, 1, "the text");
+  ASSERT_TRUE(store_->FinishAttempt(job.id, 1, AttemptOutcome{}).ok());
+  std::vector<std::string> sequence;
+  for (const CommittedChange& change : listener_.changes()) {
+    if (change.job_id != job.id) continue;
+    sequence.push_back(change.job ? std::string(ToString(change.job->state)) : "text");
+  }
+  ASSERT_GE(sequence.size(), 3u);
+  EXPECT_EQ(sequence.back(), "succeeded");
+  EXPECT_EQ(sequence[sequence.size() - 2], "text");
+  // The succeeded state carries the full length.
+  EXPECT_EQ(listener_.changes().back().job->output_bytes, 12);
+}
+
+TEST_P(StoreContractTest, CountsJobsByState) {
+  CreateRunning();
+  CreateQueued();
+  Result<std::map<JobState, int64_t>> counts = store_->CountJobsByState();
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->at(JobState::kQueued) + counts->at(JobState::kRunning), 2);
+  EXPECT_EQ(counts->at(JobState::kSucceeded), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Backends, StoreContractTest,
+    ::testing::Values(Backend{"sqlite",
+                              [](const TempDir& dir) {
+                                return OpenStore("sqlite:" + dir.File("scribe.db"), StoreOptions{});
+                              }}),
+    [](const ::testing::TestParamInfo<Backend>& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace scribe::store

@@ -1,0 +1,64 @@
+// HostProcess: the real scribed binary, started on 127.0.0.1 with an
+// ephemeral port and a database file in a temporary directory, for end to
+// end tests. It can be stopped gracefully, killed with SIGKILL, and started
+// again on the same database.
+#ifndef SCRIBE_TESTS_SUPPORT_HOST_PROCESS_H_
+#define SCRIBE_TESTS_SUPPORT_HOST_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace scribe::testing {
+
+// A directory under $TMPDIR removed (with its contents) on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+class HostProcess {
+ public:
+  // `extra_args` are appended to --listen, --db and --plugins.
+  explicit HostProcess(std::string db_path, std::vector<std::string> extra_args = {},
+                       std::string plugin_dir = "");
+  ~HostProcess();  // kills the host if it still runs
+
+  // Starts scribed and waits for its "listening on" line; aborts the test
+  // (ADD_FAILURE + false) if it does not come within 15 s.
+  bool Start();
+  // SIGTERM, then wait for exit; returns the exit status.
+  int Stop();
+  // SIGKILL: the host dies mid-whatever, as in a crash.
+  void Kill();
+
+  int port() const { return port_; }
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  bool running() const { return pid_ > 0; }
+  // Everything the host wrote to stderr so far.
+  std::string Log() const;
+
+ private:
+  std::string db_path_;
+  std::vector<std::string> extra_args_;
+  std::string plugin_dir_;
+  std::string log_path_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+// Directories of the build, from CMake.
+std::string BinDir();
+std::string PluginDir();
+std::string FixturePluginDir();
+
+}  // namespace scribe::testing
+
+#endif  // SCRIBE_TESTS_SUPPORT_HOST_PROCESS_H_

@@ -19,13 +19,14 @@ struct Config {
   std::string db = "scribe.db";
   std::string plugins;  // empty: <executable dir>/../plugins
   int workers = 16;
-  int http_threads = 32;
-  int http_queue = 512;
+  int http_threads = 64;
+  int http_queue = 4096;
   int64_t heartbeat_ms = 15000;
   int64_t sse_retry_ms = 2000;
   int64_t max_body_bytes = 16 << 20;
   int64_t max_document_bytes = 8 << 20;
   int64_t request_timeout_ms = 30000;
+  int64_t keep_alive_ms = 5000;
   std::string synchronous = "NORMAL";
   int commit_interval_ms = 0;
   std::string log_level = "info";

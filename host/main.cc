@@ -8,6 +8,7 @@
 // start); close SSE viewers (they reconnect and resume by offset); flush the
 // writer; close the database.
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -55,6 +56,12 @@ int Run(const Config& config) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  // Every SSE viewer is a socket: allow as many as the system lets us.
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
 
   store::StoreOptions store_options;
   store_options.synchronous = config.synchronous;
@@ -108,6 +115,7 @@ int Run(const Config& config) {
   server_options.max_queued = config.http_queue;
   server_options.max_body_bytes = config.max_body_bytes;
   server_options.request_timeout_ms = static_cast<int>(config.request_timeout_ms);
+  server_options.keep_alive_ms = static_cast<int>(config.keep_alive_ms);
   http::Server server(router, server_options);
   Status listening = server.Start();
   if (!listening.ok()) {

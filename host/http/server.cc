@@ -67,15 +67,15 @@ Status Server::Start() {
     Poco::Net::SocketAddress address(options_.host, static_cast<Poco::UInt16>(options_.port));
     Poco::Net::ServerSocket socket;
     socket.bind(address, /*reuseAddress=*/true);
-    socket.listen(1024);
+    socket.listen(4096);
     port_ = socket.address().port();
 
     auto* params = new Poco::Net::HTTPServerParams;  // reference-counted by Poco
     params->setMaxThreads(options_.threads);
     params->setMaxQueued(options_.max_queued);
-    params->setKeepAlive(true);
+    params->setKeepAlive(options_.keep_alive_ms > 0);
     params->setMaxKeepAliveRequests(1000);
-    params->setKeepAliveTimeout(Poco::Timespan(options_.request_timeout_ms * 1000LL));
+    params->setKeepAliveTimeout(Poco::Timespan(options_.keep_alive_ms * 1000LL));
     params->setTimeout(Poco::Timespan(options_.request_timeout_ms * 1000LL));
     params->setServerName("scribed");
     params->setSoftwareVersion("scribed");

@@ -21,10 +21,11 @@ namespace scribe::http {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port
-  int threads = 32;
-  int max_queued = 512;
+  int threads = 64;
+  int max_queued = 4096;
   int64_t max_body_bytes = 16 << 20;
-  int request_timeout_ms = 30000;  // reading a request; idle keep-alive
+  int request_timeout_ms = 30000;  // reading a request
+  int keep_alive_ms = 5000;        // an idle keep-alive connection holds a thread this long
 };
 
 class Server {

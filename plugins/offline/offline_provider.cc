@@ -6,7 +6,11 @@
 //   params.fail_after_bytes    fault injection for trying out failure
 //                              handling: the attempt fails (retryable) once
 //                              the job's output reaches this many bytes.
+//   params.latency_probe       benchmark mode: instead of narrating, emit
+//                              this many chunks, each "<wall-clock µs>\n",
+//                              so a viewer can measure emit-to-receive time.
 // A continuation produces exactly the rest of the script after the prefix.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <string>
@@ -31,6 +35,7 @@ struct Options {
   std::string content;
   double chunks_per_second = kDefaultChunksPerSecond;
   long long fail_after_bytes = -1;
+  long long latency_probe = 0;
 };
 
 // Reads the request; returns an error message, empty when it is valid.
@@ -64,6 +69,14 @@ std::string ParseRequest(std::string_view request_json, Options& options) {
     }
     options.fail_after_bytes = fail.get<long long>();
   }
+  if (params.contains("latency_probe")) {
+    const nlohmann::json& probe = params["latency_probe"];
+    if (!probe.is_number_integer() || probe.get<long long>() < 1 ||
+        probe.get<long long>() > 10'000'000) {
+      return "params.latency_probe must be an integer from 1 to 10000000";
+    }
+    options.latency_probe = probe.get<long long>();
+  }
   return "";
 }
 
@@ -74,6 +87,34 @@ bool SleepUntil(Clock::time_point deadline, const sdk::Generation& generation) {
     std::this_thread::sleep_for(std::min<Clock::duration>(kCancelPoll, deadline - Clock::now()));
   }
   return !generation.Cancelled();
+}
+
+Clock::duration IntervalFor(double chunks_per_second) {
+  return chunks_per_second > 0 ? std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double>(1.0 / chunks_per_second))
+                               : Clock::duration::zero();
+}
+
+// Benchmark mode: each chunk is the wall-clock time it was emitted at.
+int32_t Probe(const sdk::Generation& generation, const Options& options) {
+  std::string_view prefix = generation.continuation();
+  long long done = static_cast<long long>(std::count(prefix.begin(), prefix.end(), '\n'));
+  Clock::duration interval = IntervalFor(options.chunks_per_second);
+  Clock::time_point next = Clock::now();
+  for (long long i = done; i < options.latency_probe; ++i) {
+    if (interval > Clock::duration::zero()) {
+      next += interval;
+      if (!SleepUntil(next, generation)) return SCRIBE_GENERATE_CANCELLED;
+    } else if (generation.Cancelled()) {
+      return SCRIBE_GENERATE_CANCELLED;
+    }
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    if (!generation.Emit(std::to_string(micros) + "\n")) return SCRIBE_GENERATE_CANCELLED;
+  }
+  generation.ReportUsage(0, options.latency_probe - done, 0);
+  return SCRIBE_GENERATE_DONE;
 }
 
 class OfflineProvider : public sdk::Provider {
@@ -109,6 +150,7 @@ class OfflineProvider : public sdk::Provider {
     if (!error.empty()) return generation.Fail(SCRIBE_ERROR_BAD_REQUEST, "bad_request", error);
     generation.ReportModel(kModel);
 
+    if (options.latency_probe > 0) return Probe(generation, options);
     std::string script = Narrate(options.title, options.content);
     std::string_view prefix = generation.continuation();
     if (std::string_view(script).substr(0, prefix.size()) != prefix) {
@@ -121,10 +163,7 @@ class OfflineProvider : public sdk::Provider {
     const int64_t input_tokens = static_cast<int64_t>(options.content.size() / 4);
     size_t produced = prefix.size();
     int64_t emitted_chunks = 0;
-    auto interval = options.chunks_per_second > 0
-                        ? std::chrono::duration_cast<Clock::duration>(
-                              std::chrono::duration<double>(1.0 / options.chunks_per_second))
-                        : Clock::duration::zero();
+    Clock::duration interval = IntervalFor(options.chunks_per_second);
     // The injected failure happens once: a continuation past it goes on.
     const bool fail_point_ahead = options.fail_after_bytes >= 0 &&
                                   prefix.size() < static_cast<size_t>(options.fail_after_bytes);

@@ -27,7 +27,9 @@ class CrashTest : public HostTest {
     EXPECT_EQ(viewer.status(), 200) << viewer.error_body();
     EXPECT_TRUE(viewer.ReadToEnd(std::chrono::seconds(60)));
     EXPECT_FALSE(viewer.events().empty());
-    if (!viewer.events().empty()) EXPECT_EQ(viewer.events().back().event, "complete");
+    if (!viewer.events().empty()) {
+      EXPECT_EQ(viewer.events().back().event, "complete");
+    }
     return viewer.Text();
   }
 };

@@ -1,5 +1,7 @@
 // The job lifecycle through the HTTP API: cancel, fail, continue, retry,
 // delete, idempotent submission, documents, providers and metrics.
+#include <thread>
+
 #include "tests/e2e/host_fixture.h"
 
 namespace scribe::testing {
@@ -31,6 +33,15 @@ TEST_F(LifecycleTest, CancelKeepsThePartialAndContinueCompletesItExactly) {
 
   // Cancelling again: it already finished.
   EXPECT_EQ(Http(port(), "POST", "/api/jobs/" + id + "/cancel").status, 409);
+  // The plugin stopped: no generation runs any more, and no byte was added.
+  bool stopped = false;
+  for (int i = 0; i < 250 && !stopped; ++i) {
+    stopped = Http(port(), "GET", "/metrics").body.find("scribe_generations_running 0\n") !=
+              std::string::npos;
+    if (!stopped) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(stopped);
+  EXPECT_EQ(Http(port(), "GET", "/api/jobs/" + id).Json()["output_bytes"], kept);
 
   HttpResponse resumed = Http(port(), "POST", "/api/jobs/" + id + "/continue");
   ASSERT_EQ(resumed.status, 200) << resumed.body;

@@ -17,6 +17,25 @@ Status BadCursor() { return InvalidArgument("invalid_cursor", "the cursor is not
 
 int ClampLimit(int limit) { return std::clamp(limit, 1, 1000); }
 
+// Reads a newest-first page from `stmt`, which selected up to limit + 1 rows
+// with the rowid in column `rowid_column`; the extra row only tells that
+// there is a next page.
+template <typename T, typename FromRow>
+Result<Page<T>> ReadPage(Stmt& stmt, int limit, int rowid_column, FromRow from_row) {
+  Page<T> page;
+  int64_t last_rowid = 0;
+  while (stmt.Step()) {
+    if (static_cast<int>(page.items.size()) == limit) {
+      page.next_cursor = MakeCursor(page.items.back().created_ms, last_rowid);
+      break;
+    }
+    page.items.push_back(from_row(stmt));
+    last_rowid = stmt.Int(rowid_column);
+  }
+  if (!stmt.status().ok()) return stmt.status();
+  return page;
+}
+
 // Settings every connection gets.
 Status Configure(Db& db, const StoreOptions& options) {
   return db.Exec("PRAGMA busy_timeout = " + std::to_string(options.busy_timeout_ms) + ";" +
@@ -132,18 +151,9 @@ Result<Page<Document>> SqliteStore::ListDocuments(const PageRequest& request) {
                          "ORDER BY created_ms DESC, rowid DESC LIMIT ?3");
   if (has_cursor) stmt.Bind(1, cursor_ms).Bind(2, cursor_row);
   stmt.Bind(3, limit + 1);
-  Page<Document> page;
-  std::vector<int64_t> rows;
-  while (stmt.Step()) {
-    page.items.push_back(Document{stmt.Text(0), stmt.Text(1), "", stmt.Int(2), stmt.Int(3)});
-    rows.push_back(stmt.Int(4));
-  }
-  if (!stmt.status().ok()) return stmt.status();
-  if (static_cast<int>(page.items.size()) > limit) {
-    page.items.pop_back();
-    page.next_cursor = MakeCursor(page.items.back().created_ms, rows[page.items.size() - 1]);
-  }
-  return page;
+  return ReadPage<Document>(stmt, limit, 4, [](const Stmt& row) {
+    return Document{row.Text(0), row.Text(1), "", row.Int(2), row.Int(3)};
+  });
 }
 
 Status SqliteStore::DeleteDocument(const std::string& id) {
@@ -207,18 +217,7 @@ Result<Page<Job>> SqliteStore::ListJobs(const JobFilter& filter) {
   if (cursor_index) stmt.Bind(cursor_index, cursor_ms).Bind(cursor_index + 1, cursor_row);
   int limit = ClampLimit(filter.limit);
   stmt.Bind(next, limit + 1);
-  Page<Job> page;
-  std::vector<int64_t> rows;
-  while (stmt.Step()) {
-    page.items.push_back(JobFromRow(stmt));
-    rows.push_back(stmt.Int(29));
-  }
-  if (!stmt.status().ok()) return stmt.status();
-  if (static_cast<int>(page.items.size()) > limit) {
-    page.items.pop_back();
-    page.next_cursor = MakeCursor(page.items.back().created_ms, rows[page.items.size() - 1]);
-  }
-  return page;
+  return ReadPage<Job>(stmt, limit, 29, JobFromRow);
 }
 
 Result<JobHistory> SqliteStore::GetJobHistory(const std::string& id) {

@@ -90,6 +90,33 @@ const std::vector<Setting>& Settings() {
       {"commit-interval-ms", "SCRIBE_COMMIT_INTERVAL_MS", "commit_interval_ms",
        "group commit: wait this long to gather writes (0: commit as soon as the writer is free) [0]",
        Integer(&Config::commit_interval_ms, 0, 1000)},
+      {"retry-tries", "SCRIBE_RETRY_TRIES", "retry_tries",
+       "tries per provider before a job's first byte, for retryable errors [3]",
+       Integer(&Config::retry_tries, 1, 100)},
+      {"retry-base-ms", "SCRIBE_RETRY_BASE_MS", "retry_base_ms",
+       "first backoff delay; doubles each try, plus up to as much jitter [1000]",
+       Integer(&Config::retry_base_ms, 0, 3600000)},
+      {"retry-max-ms", "SCRIBE_RETRY_MAX_MS", "retry_max_ms", "longest backoff delay [30000]",
+       Integer(&Config::retry_max_ms, 0, 3600000)},
+      {"retry-after-cap-ms", "SCRIBE_RETRY_AFTER_CAP_MS", "retry_after_cap_ms",
+       "longest wait honoured from a provider's retry delay (Gemini RetryInfo) [60000]",
+       Integer(&Config::retry_after_cap_ms, 0, 3600000)},
+      {"auto-continues", "SCRIBE_AUTO_CONTINUES", "auto_continues",
+       "automatic continues after a retryable failure once output exists [2]",
+       Integer(&Config::auto_continues, 0, 100)},
+      {"fallback", "SCRIBE_FALLBACK", "fallback",
+       "default fallback chain, tried after a job's own: JSON [{\"provider\",\"model\"}] [[]]",
+       [](Config& config, const std::string& value) -> std::string {
+         nlohmann::json chain = nlohmann::json::parse(value, nullptr, false);
+         if (!chain.is_array()) return "must be a JSON array of {\"provider\", \"model\"}";
+         for (const auto& entry : chain) {
+           if (!entry.is_object() || !entry.contains("provider") || !entry["provider"].is_string()) {
+             return "must be a JSON array of {\"provider\", \"model\"}";
+           }
+         }
+         config.fallback = value;
+         return "";
+       }},
       {"log-level", "SCRIBE_LOG_LEVEL", "log_level", "debug, info, warn or error [info]",
        [](Config& config, const std::string& value) -> std::string {
          if (value != "debug" && value != "info" && value != "warn" && value != "warning" &&
@@ -128,7 +155,7 @@ Status ApplyFile(Config& config, const std::string& path) {
       if (key == s.key) found = &s;
     }
     if (!found) return Bad("config file key '" + key + "'", "is not a setting");
-    std::string text_value = value.is_string() ? value.get<std::string>() : value.dump();
+    std::string text_value = value.is_string() ? value.get<std::string>() : value.dump();  // fallback: an array
     std::string error = found->set(config, text_value);
     if (!error.empty()) return Bad("config file key " + key, error);
   }

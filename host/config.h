@@ -30,6 +30,12 @@ struct Config {
   std::string synchronous = "NORMAL";
   int commit_interval_ms = 0;
   std::string log_level = "info";
+  int retry_tries = 3;
+  int64_t retry_base_ms = 1000;
+  int64_t retry_max_ms = 30000;
+  int64_t retry_after_cap_ms = 60000;
+  int auto_continues = 2;
+  std::string fallback = "[]";
   std::string config_file;
   // Settings for plugins (API keys, base URLs) from the config file's
   // "plugin_config" object; the environment is consulted after it.

@@ -96,6 +96,12 @@ int Run(const Config& config) {
   jobs::JobServiceOptions job_options;
   job_options.workers = config.workers;
   job_options.max_document_bytes = config.max_document_bytes;
+  job_options.retry.tries_per_provider = config.retry_tries;
+  job_options.retry.backoff_base_ms = config.retry_base_ms;
+  job_options.retry.backoff_max_ms = config.retry_max_ms;
+  job_options.retry.retry_after_cap_ms = config.retry_after_cap_ms;
+  job_options.retry.auto_continues = config.auto_continues;
+  job_options.default_fallback_json = config.fallback;
   jobs::JobService service(**store, registry, hub, job_options);
   source.jobs = &service;
   (*store)->SetCommitListener(&service);

@@ -3,11 +3,15 @@
 // store's log, and start-up recovery.
 #include <algorithm>
 #include <chrono>
+#include <random>
+
+#include <nlohmann/json.hpp>
 
 #include "host/common/log.h"
 #include "host/common/utf8.h"
 #include "host/jobs/job_service.h"
 #include "host/jobs/request_json.h"
+#include "host/jobs/retry_policy.h"
 
 namespace scribe::jobs {
 
@@ -42,6 +46,7 @@ class JobService::RunSink : public plugin::GenerationSink {
       return false;
     }
     if (!whole.empty()) {
+      emitted_bytes_ += static_cast<int64_t>(whole.size());
       service_.store_.Append(run_.job_id, run_.attempt, std::move(whole));
       service_.chunks_emitted_.fetch_add(1, std::memory_order_relaxed);
     }
@@ -69,6 +74,8 @@ class JobService::RunSink : public plugin::GenerationSink {
   void ReportModel(std::string_view model) override { model_ = model; }
 
   const std::optional<JobError>& error() const { return error_; }
+  int64_t retry_after_ms() const { return retry_after_ms_; }
+  int64_t emitted_bytes() const { return emitted_bytes_; }
   const store::Usage& usage() const { return usage_; }
   const std::string& model() const { return model_; }
   size_t pending_bytes() const { return assembler_.pending(); }
@@ -81,6 +88,7 @@ class JobService::RunSink : public plugin::GenerationSink {
   bool refused_ = false;
   std::optional<JobError> error_;
   int64_t retry_after_ms_ = -1;
+  int64_t emitted_bytes_ = 0;
   store::Usage usage_;
   std::string model_;
 };
@@ -162,28 +170,107 @@ void JobService::WorkerLoop() {
   }
 }
 
-void JobService::RunJob(const Job& job) {
+namespace {
+
+// The job's provider, then its own fallback chain, then the host's default
+// chain, without repeats.
+std::vector<Route> RoutesFor(const Job& job, const std::string& default_fallback_json) {
+  std::vector<Route> routes = {Route{job.spec.provider, job.spec.model}};
+  for (const std::string* chain : {&job.spec.fallback_json, &default_fallback_json}) {
+    nlohmann::json entries = nlohmann::json::parse(*chain, nullptr, false);
+    if (!entries.is_array()) continue;
+    for (const nlohmann::json& entry : entries) {
+      if (!entry.is_object() || !entry.contains("provider") || !entry["provider"].is_string()) continue;
+      Route route{entry["provider"].get<std::string>(),
+                  entry.contains("model") && entry["model"].is_string() ? entry["model"].get<std::string>() : ""};
+      bool seen = std::any_of(routes.begin(), routes.end(), [&](const Route& r) {
+        return r.provider == route.provider && r.model == route.model;
+      });
+      if (!seen) routes.push_back(route);
+    }
+  }
+  return routes;
+}
+
+double Jitter() {
+  thread_local std::mt19937 rng(std::random_device{}());
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+}
+
+// Sleeps `ms`, waking early when the run is asked to stop; false then.
+bool SleepUnlessStopped(int64_t ms, const std::function<bool()>& stopping) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (stopping()) return false;
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+        std::chrono::milliseconds(50), deadline - std::chrono::steady_clock::now()));
+  }
+  return !stopping();
+}
+
+}  // namespace
+
+void JobService::RunJob(const Job& claimed) {
   auto run = std::make_shared<Run>();
-  run->job_id = job.id;
-  run->attempt = job.attempts;
+  run->job_id = claimed.id;
+  run->attempt = claimed.attempts;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    runs_[job.id] = run;
+    runs_[claimed.id] = run;
     if (stopping_) run->shutdown = true;
   }
   // A cancel that committed before the run was registered is seen here.
-  Result<Job> current = store_.GetJob(job.id);
-  if (!current.ok() || current->state != JobState::kRunning || current->attempts != job.attempts) {
+  Result<Job> current = store_.GetJob(claimed.id);
+  if (!current.ok() || current->state != JobState::kRunning ||
+      current->attempts != claimed.attempts) {
     run->cancelled = true;
   }
 
-  AttemptOutcome outcome = Execute(job, *run);
+  RetryPlan plan(options_.retry, RoutesFor(claimed, options_.default_fallback_json), Jitter);
+  Job job = claimed;
+  AttemptOutcome outcome;
+  for (;;) {
+    AttemptResult result = Execute(job, *run, plan.route());
+    outcome = result.outcome;
+    if (outcome.state != JobState::kFailed || run->stopping()) break;
+    RetryPlan::Step step = plan.AfterFailure(*outcome.error, result.retry_after_ms,
+                                             job.output_bytes + result.emitted_bytes > 0);
+    if (!step.again) break;
+    Result<Job> next = store_.NextAttempt(job.id, job.attempts, outcome, plan.route().provider,
+                                          plan.route().model, step.note);
+    if (!next.ok()) {
+      if (next.status().reason() != "attempt_over") {
+        Log(LogLevel::kError, "jobs", "job " + job.id + ": cannot start the next attempt: " +
+                                          next.status().ToString());
+      }
+      run->cancelled = true;  // whatever happened to the job, this run is over
+      break;
+    }
+    job = std::move(next).value();
+    run->attempt = job.attempts;
+    Log(LogLevel::kInfo, "jobs", "job " + job.id + ": " + step.note);
+    if (!SleepUnlessStopped(step.delay_ms, [&run] { return run->stopping(); })) {
+      outcome = AttemptOutcome{};
+      outcome.state = JobState::kInterrupted;  // replaced below by cancel or shutdown
+      break;
+    }
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = runs_.find(job.id);
     if (it != runs_.end() && it->second == run) runs_.erase(it);
   }
-  if (run->cancelled && !run->shutdown && !run->storage_failed) return;  // already cancelled
+  if (run->shutdown) {
+    outcome.state = JobState::kInterrupted;
+    outcome.error.reset();
+    outcome.note = "the host is shutting down; the job continues at the next start";
+  } else if (run->storage_failed) {
+    outcome.state = JobState::kFailed;
+    outcome.error = JobError{"storage_error",
+                             "the output could not be stored; continue the job to resume", "", true};
+  } else if (run->cancelled) {
+    return;  // recorded by CancelJob
+  }
   Result<Job> finished = store_.FinishAttempt(job.id, job.attempts, outcome);
   if (!finished.ok() && finished.status().reason() != "attempt_over") {
     Log(LogLevel::kError, "jobs", "job " + job.id + ": cannot record the end of attempt " +
@@ -192,16 +279,17 @@ void JobService::RunJob(const Job& job) {
   }
 }
 
-AttemptOutcome JobService::Execute(const Job& job, Run& run) {
-  AttemptOutcome outcome;
+JobService::AttemptResult JobService::Execute(const Job& job, Run& run, const Route& route) {
+  AttemptResult result;
+  AttemptOutcome& outcome = result.outcome;
   auto fail = [&](std::string code, std::string message, bool retryable) {
     outcome.state = JobState::kFailed;
     outcome.error = JobError{std::move(code), std::move(message), "", retryable};
-    return outcome;
+    return result;
   };
-  std::shared_ptr<const plugin::Provider> provider = registry_.Find(job.spec.provider);
+  std::shared_ptr<const plugin::Provider> provider = registry_.Find(route.provider);
   if (!provider) {
-    return fail("unknown_provider", "provider '" + job.spec.provider + "' is not loaded", false);
+    return fail("unknown_provider", "provider '" + route.provider + "' is not loaded", false);
   }
   Result<std::string> input = store_.GetJobInput(job.id);
   if (!input.ok()) return fail("storage_error", input.status().message(), true);
@@ -211,38 +299,35 @@ AttemptOutcome JobService::Execute(const Job& job, Run& run) {
     if (!so_far.ok()) return fail("storage_error", so_far.status().message(), true);
     continuation = std::move(so_far).value();
   }
-  std::string request = BuildRequestJson(job.spec, *input, job.id);
+  store::JobSpec spec = job.spec;
+  spec.provider = route.provider;
+  spec.model = route.model;
+  std::string request = BuildRequestJson(spec, *input, job.id);
 
   RunSink sink(*this, run, provider->name());
   int32_t status = run.stopping() ? SCRIBE_GENERATE_CANCELLED
                                   : provider->Generate(request, continuation, job.attempts, sink);
   outcome.usage = sink.usage();
   outcome.model_used = sink.model();
+  result.retry_after_ms = sink.retry_after_ms();
+  result.emitted_bytes = sink.emitted_bytes();
 
-  if (run.shutdown) {
-    outcome.state = JobState::kInterrupted;
-    outcome.note = "the host is shutting down; the job continues at the next start";
-    return outcome;
-  }
-  if (run.storage_failed) {
-    return fail("storage_error", "the output could not be stored; continue the job to resume", true);
-  }
+  if (run.stopping()) return result;  // RunJob records shutdown, cancel or storage failure
   if (sink.error()) {
     outcome.state = JobState::kFailed;
     outcome.error = sink.error();
-    return outcome;
+    return result;
   }
   if (status == SCRIBE_GENERATE_DONE) {
     if (sink.pending_bytes() > 0) {
       return fail("plugin_error", "the plugin's output ended inside a UTF-8 character", false);
     }
     outcome.state = JobState::kSucceeded;
-    return outcome;
+    return result;
   }
   if (status == SCRIBE_GENERATE_FAILED) {
     return fail("plugin_error", "the provider failed without saying why", false);
   }
-  if (run.cancelled) return outcome;  // recorded by CancelJob
   return fail("plugin_error", "the provider stopped without being cancelled", false);
 }
 

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "host/common/status.h"
+#include "host/jobs/retry_policy.h"
 #include "host/plugin/registry.h"
 #include "host/store/store.h"
 #include "host/stream/sse_hub.h"
@@ -35,6 +36,9 @@ struct JobServiceOptions {
   int workers = 16;                           // generations running at once
   int64_t max_document_bytes = 8 << 20;
   std::string default_provider = "offline";
+  RetryOptions retry;
+  // Tried after a job's own fallback chain: a JSON array of {provider, model}.
+  std::string default_fallback_json = "[]";
 };
 
 // A submission as decoded from a request; JobService checks its meaning.
@@ -114,11 +118,16 @@ class JobService : public store::CommitListener, public stream::LogSource {
  private:
   struct Run;
   class RunSink;
+  struct AttemptResult {
+    store::AttemptOutcome outcome;
+    int64_t retry_after_ms = -1;  // the provider's hint
+    int64_t emitted_bytes = 0;    // text this attempt produced
+  };
 
   Result<store::CreatedJob> Create(store::JobSpec spec);
   void WorkerLoop();
   void RunJob(const store::Job& job);
-  store::AttemptOutcome Execute(const store::Job& job, Run& run);
+  AttemptResult Execute(const store::Job& job, Run& run, const Route& route);
   void StopRun(const std::string& job_id, bool storage_failed);
 
   store::Store& store_;

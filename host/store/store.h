@@ -97,6 +97,13 @@ class Store {
   // the job is no longer running that attempt (it was cancelled meanwhile).
   virtual Result<Job> FinishAttempt(const std::string& id, int attempt,
                                     const AttemptOutcome& outcome) = 0;
+  // Closes attempt `attempt` of a running job with `outcome` (a failure the
+  // host retries) and opens attempt+1 on `provider` and `model`: the job
+  // stays running, its log continues from its last byte. Conflict when the
+  // job is no longer running that attempt.
+  virtual Result<Job> NextAttempt(const std::string& id, int attempt, const AttemptOutcome& outcome,
+                                  const std::string& provider, const std::string& model,
+                                  const std::string& note) = 0;
   // Start-up recovery: every running job becomes interrupted. Returns the ids
   // of all interrupted jobs, oldest first.
   virtual Result<std::vector<std::string>> InterruptRunningJobs() = 0;

@@ -1,5 +1,6 @@
 // The job lifecycle through the HTTP API: cancel, fail, continue, retry,
 // delete, idempotent submission, documents, providers and metrics.
+#include <map>
 #include <thread>
 
 #include "tests/e2e/host_fixture.h"
@@ -61,7 +62,34 @@ TEST_F(LifecycleTest, CancelKeepsThePartialAndContinueCompletesItExactly) {
   EXPECT_EQ(done["history"]["attempts"][1]["start_offset"], kept);
 }
 
-TEST_F(LifecycleTest, AFailedAttemptKeepsItsTextAndContinueFinishesTheJob) {
+TEST_F(LifecycleTest, ARetryableFailureAfterTheFirstBytesIsContinuedAutomatically) {
+  // Paced, so that the viewer watches the switch to the second attempt.
+  std::string id = SubmitOffline(port(), Document(3), 400, {{"fail_after_bytes", 300}});
+  SseClient viewer;
+  ASSERT_TRUE(viewer.Open(port(), "/api/jobs/" + id + "/events"));
+  ASSERT_TRUE(viewer.ReadToEnd());
+  EXPECT_EQ(viewer.events().back().event, "complete");
+  EXPECT_EQ(viewer.Text(), Script(3));
+  bool saw_second_attempt = false;
+  for (const SseEvent& e : viewer.events()) {
+    if (e.event == "status" && e.Json()["attempt"] == 2) saw_second_attempt = true;
+  }
+  EXPECT_TRUE(saw_second_attempt);
+  nlohmann::json job = Http(port(), "GET", "/api/jobs/" + id).Json();
+  EXPECT_EQ(job["state"], "succeeded");
+  ASSERT_EQ(job["history"]["attempts"].size(), 2u);
+  EXPECT_EQ(job["history"]["attempts"][0]["state"], "failed");
+  EXPECT_EQ(job["history"]["attempts"][0]["error"]["code"], "provider_unavailable");
+  EXPECT_GE(job["history"]["attempts"][1]["start_offset"].get<int64_t>(), 300);
+  EXPECT_EQ(Output(id), Script(3));
+}
+
+class NoAutoContinueTest : public HostTest {
+ protected:
+  std::vector<std::string> HostArgs() override { return {"--auto-continues", "0"}; }
+};
+
+TEST_F(NoAutoContinueTest, AFailedJobKeepsItsTextAndContinueFinishesIt) {
   std::string id = SubmitOffline(port(), Document(3), 0, {{"fail_after_bytes", 300}});
   SseClient viewer;
   ASSERT_TRUE(viewer.Open(port(), "/api/jobs/" + id + "/events"));
@@ -184,11 +212,14 @@ TEST_F(LifecycleTest, ListingFiltersByStateAndPaginates) {
 
 TEST_F(LifecycleTest, ProvidersHealthAndMetricsDescribeTheHost) {
   nlohmann::json providers = Http(port(), "GET", "/api/providers").Json();
-  ASSERT_EQ(providers["providers"].size(), 1u);
-  nlohmann::json offline = providers["providers"][0];
-  EXPECT_EQ(offline["name"], "offline");
-  EXPECT_EQ(offline["configured"], true);
-  EXPECT_EQ(offline["default_model"], "narrator");
+  std::map<std::string, nlohmann::json> by_name;
+  for (const auto& p : providers["providers"]) by_name[p["name"]] = p;
+  ASSERT_TRUE(by_name.count("offline"));
+  EXPECT_EQ(by_name["offline"]["configured"], true);
+  EXPECT_EQ(by_name["offline"]["default_model"], "narrator");
+  ASSERT_TRUE(by_name.count("gemini"));
+  EXPECT_EQ(by_name["gemini"]["configured"], false);  // no key in the test environment
+  EXPECT_EQ(by_name["gemini"]["configuration_hint"], "set GOOGLE_API_KEY");
   EXPECT_EQ(Http(port(), "GET", "/healthz").Json()["status"], "ok");
 
   std::string id = SubmitOffline(port(), Document(1), 0);

@@ -42,6 +42,9 @@ class SqliteStore final : public Store {
   Result<Job> CancelJob(const std::string& id) override;
   Result<Job> FinishAttempt(const std::string& id, int attempt,
                             const AttemptOutcome& outcome) override;
+  Result<Job> NextAttempt(const std::string& id, int attempt, const AttemptOutcome& outcome,
+                          const std::string& provider, const std::string& model,
+                          const std::string& note) override;
   Result<std::vector<std::string>> InterruptRunningJobs() override;
 
   void Append(const std::string& job_id, int attempt, std::string text) override;

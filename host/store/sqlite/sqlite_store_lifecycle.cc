@@ -54,6 +54,55 @@ Status CloseAttempt(Writer::Tx& tx, const Job& job, JobState state, const Attemp
   return stmt.Run();
 }
 
+// Opens attempt job.attempts (already counted in `job`) on `provider` and
+// `model`, and lets that attempt append from the log's current end.
+Status OpenAttempt(Writer::Tx& tx, const Job& job, const std::string& provider,
+                   const std::string& model, const std::string& note) {
+  SCRIBE_RETURN_IF_ERROR(
+      tx.Prepare("INSERT INTO job_attempts (job_id, number, provider, model, state, "
+                 "start_offset, end_offset, started_ms) "
+                 "VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?5, ?6)")
+          .Bind(1, job.id).Bind(2, job.attempts).Bind(3, provider).Bind(4, model)
+          .Bind(5, job.output_bytes).Bind(6, tx.now_ms())
+          .Run());
+  SCRIBE_RETURN_IF_ERROR(AddEvent(tx, job, JobState::kRunning, note));
+  Stmt& seq = tx.Prepare("SELECT coalesce(max(seq) + 1, 0) FROM chunks WHERE job_id = ?1");
+  seq.Bind(1, job.id);
+  if (!seq.Step()) return seq.status().ok() ? Internal("no chunk sequence") : seq.status();
+  int64_t next_seq = seq.Int(0);
+  seq.Reset();
+  tx.Activate(job.id, job.attempts, job.output_bytes, next_seq);
+  return Status::Ok();
+}
+
+// Records how attempt job.attempts ended on the job row: error, usage and
+// the model that answered.
+Status RecordOutcome(Writer::Tx& tx, const Job& job, const AttemptOutcome& outcome) {
+  const JobError* error = outcome.error ? &*outcome.error : nullptr;
+  Stmt& update = tx.Prepare(
+      "UPDATE jobs SET state = ?2, updated_ms = ?3, finished_ms = ?4, "
+      "model_used = CASE WHEN ?5 = '' THEN model_used ELSE ?5 END, "
+      "error_code = ?6, error_message = ?7, error_detail = ?8, error_retryable = ?9, "
+      "input_tokens = input_tokens + ?10, output_tokens = output_tokens + ?11, "
+      "thinking_tokens = thinking_tokens + ?12 WHERE id = ?1");
+  update.Bind(1, job.id).Bind(2, ToString(outcome.state)).Bind(3, tx.now_ms());
+  if (IsFinished(outcome.state)) {
+    update.Bind(4, tx.now_ms());
+  } else {
+    update.BindNull(4);
+  }
+  update.Bind(5, outcome.model_used);
+  if (error) {
+    update.Bind(6, error->code).Bind(7, error->message).Bind(8, error->detail)
+        .Bind(9, error->retryable ? 1 : 0);
+  } else {
+    update.BindNull(6).BindNull(7).BindNull(8).BindNull(9);
+  }
+  update.Bind(10, outcome.usage.input_tokens).Bind(11, outcome.usage.output_tokens)
+      .Bind(12, outcome.usage.thinking_tokens);
+  return update.Run();
+}
+
 std::string AttemptOverMessage(const Job& job, int attempt) {
   return "job " + job.id + " is " + std::string(ToString(job.state)) + " (attempt " +
          std::to_string(job.attempts) + "), not running attempt " + std::to_string(attempt);
@@ -140,23 +189,10 @@ Result<std::optional<Job>> SqliteStore::ClaimNextJob() {
             .Run());
     Result<Job> job = LoadJob(tx, id);
     if (!job.ok()) return job.status();
-    SCRIBE_RETURN_IF_ERROR(
-        tx.Prepare("INSERT INTO job_attempts (job_id, number, provider, model, state, "
-                   "start_offset, end_offset, started_ms) "
-                   "VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?5, ?6)")
-            .Bind(1, id).Bind(2, job->attempts).Bind(3, job->spec.provider)
-            .Bind(4, job->spec.model).Bind(5, job->output_bytes).Bind(6, tx.now_ms())
-            .Run());
-    SCRIBE_RETURN_IF_ERROR(AddEvent(
-        tx, *job, JobState::kRunning,
-        job->output_bytes > 0 ? "continuing after byte " + std::to_string(job->output_bytes)
-                              : "started"));
-    Stmt& seq = tx.Prepare("SELECT coalesce(max(seq) + 1, 0) FROM chunks WHERE job_id = ?1");
-    seq.Bind(1, id);
-    if (!seq.Step()) return seq.status().ok() ? Internal("no chunk sequence") : seq.status();
-    int64_t next_seq = seq.Int(0);
-    seq.Reset();
-    tx.Activate(id, job->attempts, job->output_bytes, next_seq);
+    SCRIBE_RETURN_IF_ERROR(OpenAttempt(tx, *job, job->spec.provider, job->spec.model,
+                                       job->output_bytes > 0
+                                           ? "continuing after byte " + std::to_string(job->output_bytes)
+                                           : "started"));
     claimed = *job;
     tx.Publish(CommittedChange{id, job->output_bytes, "", std::move(job).value()});
     return Status::Ok();
@@ -232,34 +268,40 @@ Result<Job> SqliteStore::FinishAttempt(const std::string& id, int attempt,
       return Conflict("attempt_over", AttemptOverMessage(*job, attempt));
     }
     SCRIBE_RETURN_IF_ERROR(CloseAttempt(tx, *job, outcome.state, &outcome));
+    SCRIBE_RETURN_IF_ERROR(RecordOutcome(tx, *job, outcome));
     const JobError* error = outcome.error ? &*outcome.error : nullptr;
-    Stmt& update = tx.Prepare(
-        "UPDATE jobs SET state = ?2, updated_ms = ?3, finished_ms = ?4, "
-        "model_used = CASE WHEN ?5 = '' THEN model_used ELSE ?5 END, "
-        "error_code = ?6, error_message = ?7, error_detail = ?8, error_retryable = ?9, "
-        "input_tokens = input_tokens + ?10, output_tokens = output_tokens + ?11, "
-        "thinking_tokens = thinking_tokens + ?12 WHERE id = ?1");
-    update.Bind(1, id).Bind(2, ToString(outcome.state)).Bind(3, tx.now_ms());
-    if (IsFinished(outcome.state)) {
-      update.Bind(4, tx.now_ms());
-    } else {
-      update.BindNull(4);
-    }
-    update.Bind(5, outcome.model_used);
-    if (error) {
-      update.Bind(6, error->code).Bind(7, error->message).Bind(8, error->detail)
-          .Bind(9, error->retryable ? 1 : 0);
-    } else {
-      update.BindNull(6).BindNull(7).BindNull(8).BindNull(9);
-    }
-    update.Bind(10, outcome.usage.input_tokens).Bind(11, outcome.usage.output_tokens)
-        .Bind(12, outcome.usage.thinking_tokens);
-    SCRIBE_RETURN_IF_ERROR(update.Run());
     std::string note = outcome.note;
     if (note.empty() && error) note = error->code + ": " + error->message;
     SCRIBE_RETURN_IF_ERROR(AddEvent(tx, *job, outcome.state, note));
     tx.Deactivate(id);
     return PublishJob(tx, id, &result);
+  });
+  if (!status.ok()) return status;
+  return result;
+}
+
+Result<Job> SqliteStore::NextAttempt(const std::string& id, int attempt,
+                                     const AttemptOutcome& outcome, const std::string& provider,
+                                     const std::string& model, const std::string& note) {
+  Job result;
+  Status status = writer_->Run([&](Writer::Tx& tx) -> Status {
+    Result<Job> job = LoadJob(tx, id);
+    if (!job.ok()) return job.status();
+    if (job->state != JobState::kRunning || job->attempts != attempt) {
+      return Conflict("attempt_over", AttemptOverMessage(*job, attempt));
+    }
+    SCRIBE_RETURN_IF_ERROR(CloseAttempt(tx, *job, outcome.state, &outcome));
+    AttemptOutcome still_running = outcome;
+    still_running.state = JobState::kRunning;
+    SCRIBE_RETURN_IF_ERROR(RecordOutcome(tx, *job, still_running));
+    SCRIBE_RETURN_IF_ERROR(
+        tx.Prepare("UPDATE jobs SET attempts = attempts + 1 WHERE id = ?1").Bind(1, id).Run());
+    Result<Job> next = LoadJob(tx, id);
+    if (!next.ok()) return next.status();
+    SCRIBE_RETURN_IF_ERROR(OpenAttempt(tx, *next, provider, model, note));
+    result = *next;
+    tx.Publish(CommittedChange{id, next->output_bytes, "", std::move(next).value()});
+    return Status::Ok();
   });
   if (!status.ok()) return status;
   return result;

@@ -11,7 +11,7 @@ PACKAGES=(
   nlohmann-json3-dev
   libboost-dev libboost-filesystem-dev
   googletest libgtest-dev
-  curl python3 procps
+  curl python3 procps openssl
 )
 
 missing=()

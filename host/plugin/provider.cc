@@ -82,7 +82,7 @@ ErrorClassInfo DescribeErrorClass(int32_t error_class) {
     case SCRIBE_ERROR_TIMEOUT: return {"provider_timeout", true};
     case SCRIBE_ERROR_TRUNCATED: return {"provider_truncated", true};
     case SCRIBE_ERROR_BLOCKED: return {"content_blocked", false};
-    case SCRIBE_ERROR_INCOMPLETE: return {"output_limit_reached", true};
+    case SCRIBE_ERROR_INCOMPLETE: return {"output_limit_reached", false};
     default: return {"plugin_error", false};
   }
 }

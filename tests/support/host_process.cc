@@ -18,6 +18,7 @@ namespace scribe::testing {
 std::string BinDir() { return SCRIBE_TEST_BIN_DIR; }
 std::string PluginDir() { return SCRIBE_TEST_PLUGIN_DIR; }
 std::string FixturePluginDir() { return SCRIBE_TEST_FIXTURE_PLUGIN_DIR; }
+std::string SourceDir() { return SCRIBE_TEST_SOURCE_DIR; }
 
 TempDir::TempDir() {
   const char* base = std::getenv("TMPDIR");
@@ -44,50 +45,86 @@ HostProcess::~HostProcess() {
   if (pid_ > 0) Kill();
 }
 
-bool HostProcess::Start() {
+pid_t SpawnAndWait(const std::vector<std::string>& args_in, const std::string& marker,
+                   const std::string& log_path, std::string& rest, int timeout_s) {
   int out[2];
-  if (pipe(out) != 0) return false;
-  std::vector<std::string> args = {BinDir() + "/scribed", "--listen", "127.0.0.1:0", "--db",
-                                   db_path_, "--plugins", plugin_dir_};
-  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
-  pid_ = fork();
-  if (pid_ == 0) {
+  if (pipe(out) != 0) return -1;
+  std::vector<std::string> args = args_in;
+  pid_t pid = fork();
+  if (pid == 0) {
     dup2(out[1], STDOUT_FILENO);
-    int log = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (log >= 0) dup2(log, STDERR_FILENO);
     close(out[0]);
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    execv(argv[0], argv.data());
+    execvp(argv[0], argv.data());
     _exit(127);
   }
   close(out[1]);
-  // Read stdout until the "listening on" line.
   std::string seen;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   fcntl(out[0], F_SETFL, O_NONBLOCK);
   while (std::chrono::steady_clock::now() < deadline) {
     char buf[256];
     ssize_t n = read(out[0], buf, sizeof buf);
     if (n > 0) {
       seen.append(buf, static_cast<size_t>(n));
-      size_t at = seen.find("listening on http://127.0.0.1:");
+      size_t at = seen.find(marker);
       size_t eol = at == std::string::npos ? std::string::npos : seen.find('\n', at);
       if (eol != std::string::npos) {
-        port_ = std::stoi(seen.substr(at + 30, eol - at - 30));
-        close(out[0]);
-        return true;
+        rest = seen.substr(at + marker.size(), eol - at - marker.size());
+        close(out[0]);  // the child's later output goes nowhere; it never writes much
+        return pid;
       }
       continue;
     }
-    if (n == 0) break;  // the host exited
+    if (n == 0) break;  // the child exited
     usleep(10000);
   }
   close(out[0]);
-  ADD_FAILURE() << "scribed did not start; stdout: " << seen << "\nlog:\n" << Log();
-  Kill();
-  return false;
+  ADD_FAILURE() << args[0] << " did not print '" << marker << "'; stdout: " << seen;
+  KillProcess(pid);
+  return -1;
+}
+
+void KillProcess(pid_t pid) {
+  if (pid <= 0) return;
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+}
+
+FakeProvider::FakeProvider(const std::string& log_path, const std::string& tls_cert,
+                           const std::string& tls_key)
+    : tls_(!tls_cert.empty()) {
+  std::vector<std::string> args = {"python3", SourceDir() + "/tests/fakes/fake_llm.py", "--port", "0"};
+  if (tls_) args.insert(args.end(), {"--tls-cert", tls_cert, "--tls-key", tls_key});
+  std::string rest;
+  pid_ = SpawnAndWait(args, "fake provider listening on ", log_path, rest);
+  if (pid_ > 0) port_ = std::stoi(rest);
+}
+
+FakeProvider::~FakeProvider() { KillProcess(pid_); }
+
+std::string FakeProvider::base_url() const {
+  return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);
+}
+
+bool HostProcess::Start() {
+  std::vector<std::string> args = {BinDir() + "/scribed", "--listen", "127.0.0.1:0", "--db",
+                                   db_path_, "--plugins", plugin_dir_};
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  std::string rest;
+  pid_ = SpawnAndWait(args, "listening on http://127.0.0.1:", log_path_, rest);
+  if (pid_ <= 0) {
+    ADD_FAILURE() << "scribed did not start; log:\n" << Log();
+    pid_ = -1;
+    return false;
+  }
+  port_ = std::stoi(rest);
+  return true;
 }
 
 int HostProcess::Stop() {
@@ -100,10 +137,7 @@ int HostProcess::Stop() {
 }
 
 void HostProcess::Kill() {
-  if (pid_ <= 0) return;
-  kill(pid_, SIGKILL);
-  int status = 0;
-  waitpid(pid_, &status, 0);
+  KillProcess(pid_);
   pid_ = -1;
 }
 

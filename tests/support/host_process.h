@@ -24,6 +24,31 @@ class TempDir {
   std::string path_;
 };
 
+// Starts `args` with stdout read until a line containing `marker`; returns
+// the pid (and in `rest` what follows the marker on that line), or -1.
+// stderr goes to `log_path`. Gives up after `timeout_s` seconds.
+pid_t SpawnAndWait(const std::vector<std::string>& args, const std::string& marker,
+                   const std::string& log_path, std::string& rest, int timeout_s = 15);
+// SIGKILL and reap.
+void KillProcess(pid_t pid);
+
+// The fake provider server (tests/fakes/fake_llm.py) on 127.0.0.1.
+class FakeProvider {
+ public:
+  // With `tls_cert`/`tls_key` it serves HTTPS.
+  explicit FakeProvider(const std::string& log_path, const std::string& tls_cert = "",
+                        const std::string& tls_key = "");
+  ~FakeProvider();
+  bool ok() const { return pid_ > 0; }
+  int port() const { return port_; }
+  std::string base_url() const;
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  bool tls_ = false;
+};
+
 class HostProcess {
  public:
   // `extra_args` are appended to --listen, --db and --plugins.
@@ -58,6 +83,7 @@ class HostProcess {
 std::string BinDir();
 std::string PluginDir();
 std::string FixturePluginDir();
+std::string SourceDir();
 
 }  // namespace scribe::testing
 

@@ -62,6 +62,8 @@ struct Scenario {
   int attempts;        // 0: any
 };
 
+void PrintTo(const Scenario& s, std::ostream* os) { *os << s.model; }
+
 class GeminiScenarioTest : public GeminiTest, public ::testing::WithParamInterface<Scenario> {};
 
 TEST_P(GeminiScenarioTest, EndsAsTheWireFormatSays) {

@@ -19,6 +19,8 @@ struct Backend {
   std::function<Result<std::unique_ptr<Store>>(const TempDir&)> open;
 };
 
+void PrintTo(const Backend& backend, std::ostream* os) { *os << backend.name; }
+
 class RecordingListener : public CommitListener {
  public:
   void OnCommitted(const std::vector<CommittedChange>& changes) override {
@@ -249,6 +251,35 @@ TEST_P(StoreContractTest, AStaleAttemptCannotAppendAfterTheJobMovedOn) {
   EXPECT_EQ(history->attempts[0].state, JobState::kFailed);
   EXPECT_EQ(history->attempts[0].end_offset, 4);
   EXPECT_EQ(history->attempts[1].start_offset, 4);
+}
+
+TEST_P(StoreContractTest, NextAttemptKeepsTheJobRunningOnAnotherRoute) {
+  Job job = CreateRunning();
+  store_->Append(job.id, 1, "first ");
+  AttemptOutcome failed;
+  failed.state = JobState::kFailed;
+  failed.error = JobError{"provider_unavailable", "overloaded", "UNAVAILABLE", true};
+  failed.usage = Usage{5, 2, 0};
+  Result<Job> next = store_->NextAttempt(job.id, 1, failed, "openai", "gpt-x", "falling back");
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(next->state, JobState::kRunning);
+  EXPECT_EQ(next->attempts, 2);
+  EXPECT_EQ(next->output_bytes, 6);
+  EXPECT_EQ(next->usage.input_tokens, 5);
+  store_->Append(job.id, 1, "stale ");  // the first attempt is over
+  store_->Append(job.id, 2, "second");
+  ASSERT_TRUE(store_->FinishAttempt(job.id, 2, AttemptOutcome{}).ok());
+  EXPECT_EQ(Output(job.id), "first second");
+  Result<JobHistory> history = store_->GetJobHistory(job.id);
+  ASSERT_EQ(history->attempts.size(), 2u);
+  EXPECT_EQ(history->attempts[0].state, JobState::kFailed);
+  EXPECT_EQ(history->attempts[0].error->code, "provider_unavailable");
+  EXPECT_EQ(history->attempts[1].provider, "openai");
+  EXPECT_EQ(history->attempts[1].model, "gpt-x");
+  EXPECT_EQ(history->attempts[1].start_offset, 6);
+  EXPECT_EQ(history->events.back().state, JobState::kSucceeded);
+  // A stale attempt number is a conflict.
+  EXPECT_EQ(store_->NextAttempt(job.id, 1, failed, "x", "", "").status().reason(), "attempt_over");
 }
 
 TEST_P(StoreContractTest, RequeueAcceptsOnlyFailedCancelledOrInterruptedJobs) {

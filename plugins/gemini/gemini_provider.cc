@@ -22,38 +22,18 @@
 #include "gemini_protocol.h"
 #include "http_stream.h"
 #include "scribe/provider_cpp.h"
+#include "provider_support.h"
 #include "sse_parser.h"
 
 namespace scribe::gemini {
 namespace {
 
 using plugin_common::HttpStream;
+using plugin_common::StreamEnd;
 
 constexpr char kDefaultBaseUrl[] = "https://generativelanguage.googleapis.com";
 constexpr char kDefaultModel[] = "gemini-2.5-flash";
 constexpr char kDefaultModels[] = "gemini-2.5-flash,gemini-2.5-pro,gemini-2.5-flash-lite";
-
-int IntSetting(const sdk::Host& host, const char* name, int fallback) {
-  std::optional<std::string> value = host.Config(name);
-  if (!value) return fallback;
-  try {
-    return std::max(1, std::stoi(*value));
-  } catch (...) {
-    host.Log(SCRIBE_LOG_WARNING, std::string(name) + " is not a number; using the default");
-    return fallback;
-  }
-}
-
-// Model ids go into the URL path: keep them to the characters ids use.
-bool ValidModelId(const std::string& id) {
-  if (id.empty() || id.size() > 128) return false;
-  for (char c : id) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '.' || c == '_';
-    if (!ok) return false;
-  }
-  return true;
-}
 
 struct Job {
   std::string model;
@@ -62,13 +42,13 @@ struct Job {
 
 class GeminiProvider : public sdk::Provider {
  public:
-  explicit GeminiProvider(const sdk::Host& host) : host_(host) {
+  explicit GeminiProvider(const sdk::Host& host)
+      : host_(host), tls_(host.Config("GEMINI_CA_FILE").value_or("")) {
     Poco::Net::initializeSSL();
     std::string base = host.Config("GEMINI_BASE_URL").value_or(kDefaultBaseUrl);
     if (!plugin_common::ParseUrl(base, base_url_)) {
       throw std::runtime_error("GEMINI_BASE_URL '" + base + "' is not an http(s) URL");
     }
-    ca_file_ = host.Config("GEMINI_CA_FILE").value_or("");
     default_model_ = host.Config("GEMINI_DEFAULT_MODEL").value_or(kDefaultModel);
     std::stringstream models(host.Config("GEMINI_MODELS").value_or(kDefaultModels));
     for (std::string id; std::getline(models, id, ',');) {
@@ -82,9 +62,7 @@ class GeminiProvider : public sdk::Provider {
         aliases_[alias] = id.get<std::string>();
       }
     }
-    timeouts_.connect_ms = IntSetting(host, "GEMINI_CONNECT_TIMEOUT_MS", timeouts_.connect_ms);
-    timeouts_.first_byte_ms = IntSetting(host, "GEMINI_FIRST_BYTE_TIMEOUT_MS", timeouts_.first_byte_ms);
-    timeouts_.idle_ms = IntSetting(host, "GEMINI_IDLE_TIMEOUT_MS", timeouts_.idle_ms);
+    timeouts_ = plugin_common::TimeoutSettings(host, "GEMINI");
   }
   ~GeminiProvider() override { Poco::Net::uninitializeSSL(); }
 
@@ -122,13 +100,15 @@ class GeminiProvider : public sdk::Provider {
     std::string error = Parse(generation.request_json(), job);
     if (!error.empty()) return generation.Fail(SCRIBE_ERROR_BAD_REQUEST, "bad_request", error);
 
-    HttpStream stream(base_url_, base_url_.scheme == "https" ? TlsContext() : nullptr, timeouts_,
+    HttpStream stream(base_url_, tls_.For(base_url_), timeouts_,
                       [&generation] { return generation.Cancelled(); });
     HttpStream::Outcome opened = stream.Open(
         "POST", "/v1beta/models/" + job.model + ":streamGenerateContent?alt=sse",
         {{"Content-Type", "application/json"}, {"Accept", "text/event-stream"}, {"x-goog-api-key", *key}},
         BuildRequestBody(job.request, generation.continuation()));
-    if (opened != HttpStream::Outcome::kOk) return FailTransport(generation, stream, opened, false);
+    if (opened != HttpStream::Outcome::kOk) {
+      return plugin_common::FailTransport(generation, stream, opened, false, "Gemini");
+    }
     if (stream.status() != 200) {
       std::string body;
       stream.ReadAll(body);
@@ -136,7 +116,6 @@ class GeminiProvider : public sdk::Provider {
       return generation.Fail(failure.error_class, failure.code, failure.message, failure.retry_after_ms);
     }
 
-    plugin_common::SseParser parser;
     std::string finish_reason, finish_message;
     std::optional<Failure> failure;
     bool stopped = false;
@@ -168,24 +147,20 @@ class GeminiProvider : public sdk::Provider {
       }
       return true;
     };
-    for (;;) {
-      std::string piece;
-      bool end = false;
-      HttpStream::Outcome read = stream.Read(piece, end);
-      if (read != HttpStream::Outcome::kOk) {
+    HttpStream::Outcome read;
+    switch (plugin_common::ReadEvents(stream, on_event, read)) {
+      case StreamEnd::kEnded:
+        break;
+      case StreamEnd::kTransport:
         if (!finish_reason.empty()) break;  // the answer was complete
-        return FailTransport(generation, stream, read, true);
-      }
-      if (end) break;
-      if (!parser.Feed(piece, on_event)) {
+        return plugin_common::FailTransport(generation, stream, read, true, "Gemini");
+      case StreamEnd::kStopped:
         if (stopped) return SCRIBE_GENERATE_CANCELLED;
-        if (failure) {
-          return generation.Fail(failure->error_class, failure->code, failure->message,
-                                 failure->retry_after_ms);
-        }
+        return generation.Fail(failure->error_class, failure->code, failure->message,
+                               failure->retry_after_ms);
+      case StreamEnd::kOversized:
         return generation.Fail(SCRIBE_ERROR_UNAVAILABLE, "event_too_large",
                                "a stream event exceeded the plugin's size limit");
-      }
     }
     if (finish_reason.empty()) {
       return generation.Fail(SCRIBE_ERROR_TRUNCATED, "missing_finish_reason",
@@ -207,7 +182,10 @@ class GeminiProvider : public sdk::Provider {
     if (model.empty()) model = default_model_;
     if (auto alias = aliases_.find(model); alias != aliases_.end()) model = alias->second;
     if (model.rfind("models/", 0) == 0) model = model.substr(7);
-    if (!ValidModelId(model)) return "'" + model + "' is not a Gemini model id";
+    if (!plugin_common::ValidModelId(model) || model.find('/') != std::string::npos ||
+        model.find(':') != std::string::npos) {
+      return "'" + model + "' is not a Gemini model id";
+    }
     job.model = model;
     job.request.prompt = request.value("prompt", "");
     if (request.contains("document") && request["document"].is_object()) {
@@ -230,41 +208,13 @@ class GeminiProvider : public sdk::Provider {
     return "";
   }
 
-  int32_t FailTransport(const sdk::Generation& generation, const HttpStream& stream,
-                        HttpStream::Outcome outcome, bool streaming) const {
-    switch (outcome) {
-      case HttpStream::Outcome::kCancelled:
-        return SCRIBE_GENERATE_CANCELLED;
-      case HttpStream::Outcome::kConnectTimeout:
-      case HttpStream::Outcome::kFirstByteTimeout:
-      case HttpStream::Outcome::kIdleTimeout:
-        return generation.Fail(SCRIBE_ERROR_TIMEOUT, "timeout", stream.error());
-      case HttpStream::Outcome::kBroken:
-        if (streaming) {
-          return generation.Fail(SCRIBE_ERROR_TRUNCATED, "connection_lost",
-                                 "the connection to Gemini broke mid-stream: " + stream.error());
-        }
-        [[fallthrough]];
-      default:
-        return generation.Fail(SCRIBE_ERROR_UNAVAILABLE, "connect_failed", stream.error());
-    }
-  }
-
-  Poco::Net::Context::Ptr TlsContext() {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!tls_) tls_ = plugin_common::ClientTlsContext(ca_file_);
-    return tls_;
-  }
-
   sdk::Host host_;
+  plugin_common::TlsContexts tls_;
   plugin_common::Url base_url_;
-  std::string ca_file_;
   std::string default_model_;
   std::vector<std::string> models_;
   std::map<std::string, std::string> aliases_;
   plugin_common::Timeouts timeouts_;
-  std::mutex mu_;
-  Poco::Net::Context::Ptr tls_;  // guarded by mu_
 };
 
 }  // namespace

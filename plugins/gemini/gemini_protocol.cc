@@ -4,20 +4,6 @@
 
 namespace scribe::gemini {
 
-const char kDefaultScriptPrompt[] =
-    "You write the script of an educational audio lesson from the knowledge document the user "
-    "gives you. Write plain spoken prose for a single narrator: no markdown, no headings, no "
-    "bullet points, no stage directions, no emojis. Open with one sentence that welcomes the "
-    "listener and names the topic. Then explain the material section by section in short, clear "
-    "sentences with natural spoken transitions, explain terms a listener may not know, and "
-    "describe tables, figures and code instead of reading them out. Close with a brief summary of "
-    "the key points. Stay faithful to the document and do not invent facts.";
-
-const char kContinuePrompt[] =
-    "Your previous answer was cut off. Continue the script from exactly where it stops: do not "
-    "repeat any of it, do not start over, and do not add any preamble. Begin with the very next "
-    "character.";
-
 std::string BuildRequestBody(const GenerationRequest& request, std::string_view continuation) {
   std::string document = request.document;
   if (!request.title.empty()) document = "Title: " + request.title + "\n\n" + document;

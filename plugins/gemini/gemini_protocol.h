@@ -12,14 +12,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "script_prompts.h"
 #include "scribe/provider_abi.h"
 
 namespace scribe::gemini {
 
-// The script prompt used when a job brings none.
-extern const char kDefaultScriptPrompt[];
-// The user turn that asks the model to go on after a partial script.
-extern const char kContinuePrompt[];
+using plugin_common::kContinuePrompt;
+using plugin_common::kDefaultScriptPrompt;
 
 struct GenerationRequest {
   std::string prompt;  // system instruction; empty: kDefaultScriptPrompt

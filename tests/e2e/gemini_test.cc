@@ -4,106 +4,37 @@
 // events and usage; retries, fallback, continuation, cancel, TLS, and a long
 // silent generation kept alive by heartbeats.
 #include <cstdlib>
-#include <fstream>
 #include <thread>
 
-#include "tests/e2e/host_fixture.h"
+#include "tests/e2e/fake_provider_fixture.h"
 
 namespace scribe::testing {
 namespace {
 
-constexpr char kDocument[] = "Photosynthesis turns light into sugar inside chloroplasts ✓ — "
-                             "plants, algae and some bacteria do it.";
-
-class GeminiTest : public HostTest {
+class GeminiTest : public FakeProviderTest {
  protected:
-  // Settings for the gemini plugin, on top of the key and base URL.
-  virtual nlohmann::json PluginConfig() { return {{"GEMINI_IDLE_TIMEOUT_MS", "1500"}}; }
-  virtual std::string BaseUrl() { return fake_.base_url(); }
-  virtual bool WithKey() { return true; }
-
-  std::vector<std::string> HostArgs() override {
-    nlohmann::json plugin = PluginConfig();
+  std::string Provider() const override { return "gemini"; }
+  nlohmann::json PluginConfig() override {
+    nlohmann::json plugin = Settings();
     plugin["GEMINI_BASE_URL"] = BaseUrl();
     if (WithKey()) plugin["GOOGLE_API_KEY"] = "test-key";
-    std::string path = dir_.File("scribe.json");
-    std::ofstream(path) << nlohmann::json{{"plugin_config", plugin}}.dump();
-    return {"--config", path, "--retry-base-ms", "50", "--retry-max-ms", "200"};
+    return plugin;
   }
-  void SetUp() override {
-    ASSERT_TRUE(fake_.ok());
-    HostTest::SetUp();
-  }
-
-  std::string FakeScript(const std::string& document) {
-    return Http(fake_.port(), "POST", "/fake/script", document, "text/plain").body;
-  }
-  nlohmann::json FakeRequests() { return Http(fake_.port(), "GET", "/fake/requests").Json(); }
-
-  std::string Submit(const std::string& model, nlohmann::json extra = nlohmann::json::object()) {
-    nlohmann::json body = {{"content", kDocument}, {"provider", "gemini"}, {"model", model}};
-    body.update(extra);
-    HttpResponse response = Http(port(), "POST", "/api/jobs", body.dump());
-    EXPECT_EQ(response.status, 201) << response.body;
-    return response.Json().value("id", "");
-  }
-
-  FakeProvider fake_{dir_.File("fake.log")};
+  virtual nlohmann::json Settings() { return {{"GEMINI_IDLE_TIMEOUT_MS", "1500"}}; }
+  virtual std::string BaseUrl() { return fake_.base_url(); }
+  virtual bool WithKey() { return true; }
 };
 
-enum class Text { kFull, kEmpty, kPrefix };
-
-struct Scenario {
-  std::string model;
-  std::string state;
-  std::string code;    // error code ("" when it succeeds)
-  std::string detail;  // the provider's reason
-  Text text;
-  int attempts;        // 0: any
+class GeminiScenarioTest : public ScenarioTest {
+ protected:
+  std::string Provider() const override { return "gemini"; }
+  nlohmann::json PluginConfig() override {
+    return {{"GEMINI_IDLE_TIMEOUT_MS", "1500"}, {"GEMINI_BASE_URL", fake_.base_url()},
+            {"GOOGLE_API_KEY", "test-key"}};
+  }
 };
 
-void PrintTo(const Scenario& s, std::ostream* os) { *os << s.model; }
-
-class GeminiScenarioTest : public GeminiTest, public ::testing::WithParamInterface<Scenario> {};
-
-TEST_P(GeminiScenarioTest, EndsAsTheWireFormatSays) {
-  const Scenario& s = GetParam();
-  std::string id = Submit(s.model);
-  SseClient viewer;
-  ASSERT_TRUE(viewer.Open(port(), "/api/jobs/" + id + "/events"));
-  ASSERT_TRUE(viewer.ReadToEnd(std::chrono::seconds(60)));
-  nlohmann::json job = WaitForState(port(), id, {"succeeded", "failed", "cancelled"});
-  EXPECT_EQ(job["state"], s.state) << job.dump(2);
-  std::string output = Output(id);
-  std::string full = FakeScript(kDocument);
-  switch (s.text) {
-    case Text::kFull: EXPECT_EQ(output, full); break;
-    case Text::kEmpty: EXPECT_EQ(output, ""); break;
-    case Text::kPrefix:
-      EXPECT_FALSE(output.empty());
-      EXPECT_LT(output.size(), full.size());
-      EXPECT_EQ(output, full.substr(0, output.size()));
-      break;
-  }
-  EXPECT_EQ(viewer.Text(), output);
-  ASSERT_FALSE(viewer.events().empty());
-  const SseEvent& last = viewer.events().back();
-  if (s.state == "succeeded") {
-    EXPECT_EQ(last.event, "complete");
-    EXPECT_EQ(last.Json()["model_used"], "gemini-fake-001");
-    EXPECT_GT(job["usage"]["input_tokens"].get<int64_t>(), 0);
-    EXPECT_EQ(job["model_used"], "gemini-fake-001");
-  } else {
-    EXPECT_EQ(last.event, "error");
-    EXPECT_EQ(last.Json()["code"], s.code);
-    EXPECT_EQ(job["error"]["code"], s.code);
-    EXPECT_EQ(job["error"]["detail"], s.detail);
-    EXPECT_EQ(last.Json()["partial"], !output.empty());
-  }
-  if (s.attempts > 0) {
-    EXPECT_EQ(job["attempts"], s.attempts) << job["history"].dump(2);
-  }
-}
+TEST_P(GeminiScenarioTest, EndsAsTheWireFormatSays) { Check("gemini-fake-001"); }
 
 INSTANTIATE_TEST_SUITE_P(
     Scenarios, GeminiScenarioTest,
@@ -134,13 +65,7 @@ INSTANTIATE_TEST_SUITE_P(
         Scenario{"fake-stall-5", "succeeded", "", "", Text::kFull, 2},
         Scenario{"fake-silent-2", "succeeded", "", "", Text::kFull, 1},
         Scenario{"fake-no-finish", "failed", "provider_truncated", "missing_finish_reason", Text::kFull, 3}),
-    [](const ::testing::TestParamInfo<Scenario>& info) {
-      std::string name = info.param.model.substr(5);
-      for (char& c : name) {
-        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-      }
-      return name;
-    });
+    ScenarioName);
 
 TEST_F(GeminiTest, SendsTheRequestTheApiExpects) {
   std::string id = Submit("fake-normal", {{"temperature", 0.3},
@@ -263,7 +188,7 @@ class GeminiTlsTest : public GeminiTest {
     EXPECT_EQ(std::system(cmd.c_str()), 0);
     return dir.File("cert.pem");
   }
-  nlohmann::json PluginConfig() override { return {{"GEMINI_CA_FILE", cert_}}; }
+  nlohmann::json Settings() override { return {{"GEMINI_CA_FILE", cert_}}; }
   std::string BaseUrl() override { return tls_fake_.base_url(); }
 
   std::string cert_ = MakeCertificate(dir_);
@@ -284,7 +209,7 @@ TEST_F(GeminiTlsTest, StreamsOverHttpsWithTheGivenCa) {
 // no timeout fires anywhere.
 class GeminiLongTest : public GeminiTest {
  protected:
-  nlohmann::json PluginConfig() override { return nlohmann::json::object(); }  // default timeouts
+  nlohmann::json Settings() override { return nlohmann::json::object(); }  // default timeouts
 };
 
 TEST_F(GeminiLongTest, ANinetySecondGenerationCompletesWithHeartbeats) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""A fake LLM provider for Scribe's tests: speaks the Gemini streaming API
-(streamGenerateContent?alt=sse) byte for byte, on 127.0.0.1 only.
+"""A fake LLM provider for Scribe's tests, on 127.0.0.1 only: speaks the Gemini
+streaming API (streamGenerateContent?alt=sse) and OpenAI-compatible chat
+completions (POST /v1/chat/completions, stream: true) byte for byte.
 
 The scenario is chosen by the model id, "fake-<scenario>". The "script" a
 request gets is a deterministic function of its document (GET
@@ -150,6 +151,8 @@ class Handler(socketserver.BaseRequestHandler):
         if url.path == "/fake/requests":
             with LOCK:
                 return self.respond(200, json.dumps(STATE["requests"]).encode())
+        if url.path == "/v1/chat/completions" and method == "POST":
+            return self.openai(headers, body)
         match = re.fullmatch(r"/v1beta/models/([^/:]+):streamGenerateContent", url.path)
         if method != "POST" or not match:
             return self.respond(404, error_body(404, "NOT_FOUND", "no such route"))
@@ -264,6 +267,101 @@ class Handler(socketserver.BaseRequestHandler):
             self.stream_text(rest, crlf=False)
         else:
             self.stream_text(rest)
+        self.end_stream()
+
+
+    # ---- OpenAI-compatible chat completions
+
+    def openai_error(self, status, message, type_, code, extra_headers=""):
+        body = json.dumps({"error": {"message": message, "type": type_, "param": None, "code": code}}).encode()
+        reason = {401: "Unauthorized", 404: "Not Found", 429: "Too Many Requests", 503: "Service Unavailable"}.get(status, "X")
+        self.send(f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n{extra_headers}"
+                  f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
+
+    def openai(self, headers, body):
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            return self.openai_error(400, "bad json", "invalid_request_error", None)
+        model = payload.get("model", "")
+        with LOCK:
+            STATE["counts"][model] = STATE["counts"].get(model, 0) + 1
+            nth = STATE["counts"][model]
+            STATE["requests"].append({"model": model, "path": "/v1/chat/completions", "headers": headers, "body": payload})
+        auth = headers.get("authorization")
+        if auth is not None and auth != "Bearer " + API_KEY:
+            return self.openai_error(401, "Incorrect API key provided: sk-wrong. You can find your API key at https://platform.openai.com/account/api-keys.",
+                                     "invalid_request_error", "invalid_api_key")
+        messages = payload.get("messages", [])
+        document = messages[1]["content"] if len(messages) > 1 else ""
+        prefix = messages[2]["content"] if len(messages) > 3 and messages[2].get("role") == "assistant" else ""
+        full = script_for(document)
+        rest = full[len(prefix):] if full.startswith(prefix) else full
+        name = model[len("fake-"):] if model.startswith("fake-") else "normal"
+        if name == "401":
+            return self.openai_error(401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key")
+        if name == "404":
+            return self.openai_error(404, f"The model `{model}` does not exist or you do not have access to it.",
+                                     "invalid_request_error", "model_not_found")
+        if name == "ollama-404":
+            return self.respond(404, json.dumps({"error": f"model '{model}' not found"}).encode())
+        if name == "429-quota":
+            return self.openai_error(429, "You exceeded your current quota, please check your plan and billing details.",
+                                     "insufficient_quota", "insufficient_quota")
+        if name == "ratelimit-once" and nth == 1:
+            return self.openai_error(429, "Rate limit reached for requests", "requests", "rate_limit_exceeded",
+                                     "retry-after: 1\r\n")
+        if name == "503":
+            return self.openai_error(503, "The server is overloaded.", "server_error", None)
+        self.send(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+
+        def data(obj):
+            self.chunk(b"data: " + json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode() + b"\n\n")
+
+        def delta(d, finish=None):
+            data({"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1760000000, "model": "fake-model-001",
+                  "system_fingerprint": "fp_1", "choices": [{"index": 0, "delta": d, "logprobs": None, "finish_reason": finish}],
+                  "usage": None})
+
+        def content(text, finish="stop", done=True):
+            delta({"role": "assistant", "content": ""})
+            for piece in chunks_of(text):
+                delta({"content": piece})
+            if finish:
+                delta({}, finish)
+            data({"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1760000000, "model": "fake-model-001",
+                  "choices": [], "usage": {"prompt_tokens": 21, "completion_tokens": len(chunks_of(text)), "total_tokens": 21 + len(chunks_of(text)),
+                                           "completion_tokens_details": {"reasoning_tokens": 4 if name == "reasoning" else 0}}})
+            if done:
+                self.chunk(b"data: [DONE]\n\n")
+
+        if name == "reasoning":
+            delta({"role": "assistant", "content": "", "reasoning_content": "Let me think about the listener."})
+            delta({"reasoning_content": " Short sentences."})
+            content(rest)
+        elif name == "no-done":
+            content(rest, done=False)
+        elif name == "length":
+            content(rest[: len(rest) // 2], finish="length")
+        elif name == "content-filter":
+            content("", finish="content_filter")
+        elif name == "midstream-error" and not prefix:
+            delta({"role": "assistant", "content": ""})
+            for piece in chunks_of(rest[: len(rest) // 3]):
+                delta({"content": piece})
+            data({"error": {"message": "The server had an error while processing your request.", "type": "server_error", "param": None, "code": 503}})
+            self.chunk(b"data: [DONE]\n\n")
+        elif name == "llamacpp-error":
+            self.chunk(b'error: {"code":400,"message":"the request exceeds the available context size","type":"exceed_context_size_error"}\n')
+            self.chunk(b"data: [DONE]\n\n")
+        elif (m := re.fullmatch(r"cut-(\d+)", name)) and not prefix:
+            delta({"role": "assistant", "content": ""})
+            for piece in chunks_of(rest[: len(rest) * int(m.group(1)) // 100]):
+                delta({"content": piece})
+            self.sock.shutdown(socket.SHUT_RDWR)
+            return
+        else:
+            content(rest)
         self.end_stream()
 
 

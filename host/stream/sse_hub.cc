@@ -15,6 +15,7 @@
 
 #include "host/common/json_text.h"
 #include "host/common/utf8.h"
+#include "host/stream/script_text.h"
 #include "host/stream/sse.h"
 
 namespace scribe::stream {
@@ -361,7 +362,7 @@ void SseHub::AppendTerminal(Viewer& viewer) {
         script += *got;
       }
       std::string data = "{\"type\":\"complete\",\"script\":";
-      AppendJsonString(data, script);
+      AppendJsonString(data, PostProcessScript(script));
       data += ",\"model_used\":";
       AppendJsonString(data, view.model_used);
       data += ",\"usage\":" + view.usage_json + "}";

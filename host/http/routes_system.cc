@@ -14,12 +14,28 @@ void Metric(std::ostringstream& out, const char* name, const char* type, const c
 Result<std::string> MetricsText(jobs::JobService& jobs, stream::SseHub& hub) {
   auto counts = jobs.CountJobsByState();
   if (!counts.ok()) return counts.status();
+  auto usage = jobs.UsageByProvider();
+  if (!usage.ok()) return usage.status();
   store::StoreStats store = jobs.StoreStats();
   jobs::ServiceStats service = jobs.Stats();
   std::ostringstream out;
   Metric(out, "scribe_jobs", "gauge", "Jobs in the store, by state.");
   for (const auto& [state, count] : *counts) {
     out << "scribe_jobs{state=\"" << store::ToString(state) << "\"} " << count << '\n';
+  }
+  Metric(out, "scribe_provider_attempts_total", "counter", "Provider attempts recorded, by provider.");
+  for (const store::ProviderUsage& u : *usage) {
+    out << "scribe_provider_attempts_total{provider=\"" << u.provider << "\"} " << u.attempts << '\n';
+  }
+  Metric(out, "scribe_provider_tokens_total", "counter",
+         "Tokens the providers reported, by provider and kind, over every attempt.");
+  for (const store::ProviderUsage& u : *usage) {
+    for (auto [kind, count] : {std::pair{"input", u.usage.input_tokens},
+                               std::pair{"output", u.usage.output_tokens},
+                               std::pair{"thinking", u.usage.thinking_tokens}}) {
+      out << "scribe_provider_tokens_total{provider=\"" << u.provider << "\",kind=\"" << kind << "\"} "
+          << count << '\n';
+    }
   }
   Metric(out, "scribe_chunks_appended_total", "counter", "Chunk rows committed to job logs.");
   out << "scribe_chunks_appended_total " << store.chunks_appended << '\n';

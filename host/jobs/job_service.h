@@ -92,6 +92,7 @@ class JobService : public store::CommitListener, public stream::LogSource {
   Result<store::Page<store::Job>> ListJobs(const store::JobFilter& filter);
   Result<store::JobHistory> GetJobHistory(const std::string& id);
   Result<std::map<store::JobState, int64_t>> CountJobsByState();
+  Result<std::vector<store::ProviderUsage>> UsageByProvider() { return store_.UsageByProvider(); }
   Result<store::Job> Cancel(const std::string& id);
   Result<store::Job> Continue(const std::string& id);
   Result<store::CreatedJob> Retry(const std::string& id);

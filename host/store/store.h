@@ -80,6 +80,8 @@ class Store {
   virtual Result<Page<Job>> ListJobs(const JobFilter& filter) = 0;  // newest first
   virtual Result<JobHistory> GetJobHistory(const std::string& id) = 0;
   virtual Result<std::map<JobState, int64_t>> CountJobsByState() = 0;
+  // Attempts and token usage per provider, over every job in the store.
+  virtual Result<std::vector<ProviderUsage>> UsageByProvider() = 0;
   // Deletes a finished job and its log; Conflict while it is queued,
   // running or interrupted.
   virtual Status DeleteJob(const std::string& id) = 0;

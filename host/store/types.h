@@ -37,6 +37,13 @@ struct Usage {
   int64_t thinking_tokens = 0;
 };
 
+// Token usage of every attempt a provider made, for /metrics.
+struct ProviderUsage {
+  std::string provider;
+  int64_t attempts = 0;
+  Usage usage;
+};
+
 struct JobError {
   std::string code;     // Scribe's class, e.g. "provider_unavailable"
   std::string message;  // for people

@@ -46,6 +46,7 @@ INSTANTIATE_TEST_SUITE_P(
         Scenario{"fake-lf", "succeeded", "", "", Text::kFull, 1},
         Scenario{"fake-utf8-split", "succeeded", "", "", Text::kFull, 1},
         Scenario{"fake-bytewise", "succeeded", "", "", Text::kFull, 1},
+        Scenario{"fake-bigline", "succeeded", "", "", Text::kFull, 1},
         Scenario{"fake-max-tokens", "failed", "output_limit_reached", "MAX_TOKENS", Text::kPrefix, 1},
         Scenario{"fake-safety", "failed", "content_blocked", "SAFETY", Text::kEmpty, 1},
         Scenario{"fake-blocked", "failed", "content_blocked", "PROHIBITED_CONTENT", Text::kEmpty, 1},
@@ -142,6 +143,12 @@ TEST_F(GeminiTest, UsageIsAccountedForEveryAttempt) {
     input += a["usage"]["input_tokens"].get<int64_t>();
   }
   EXPECT_EQ(job["usage"]["input_tokens"], input);
+  std::string metrics = Http(port(), "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("scribe_provider_tokens_total{provider=\"gemini\",kind=\"input\"} " +
+                         std::to_string(input)),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("scribe_provider_attempts_total{provider=\"gemini\"} 2"), std::string::npos);
 }
 
 TEST_F(GeminiTest, CancelClosesTheUpstreamConnectionPromptly) {
@@ -160,6 +167,27 @@ TEST_F(GeminiTest, CancelClosesTheUpstreamConnectionPromptly) {
   EXPECT_LT(std::chrono::steady_clock::now() - asked, std::chrono::seconds(2));
   ASSERT_TRUE(viewer.ReadToEnd());
   EXPECT_EQ(viewer.events().back().event, "cancelled");
+}
+
+class GeminiAliasTest : public GeminiTest {
+ protected:
+  nlohmann::json Settings() override {
+    return {{"GEMINI_MODEL_ALIASES", R"({"quick": "fake-normal"})"}};
+  }
+};
+
+TEST_F(GeminiAliasTest, AModelAliasFromTheConfigResolvesToItsApiId) {
+  std::string id = Submit("quick");
+  ASSERT_EQ(WaitForState(port(), id, {"succeeded", "failed"})["state"], "succeeded");
+  EXPECT_EQ(FakeRequests()[0]["model"], "fake-normal");
+  nlohmann::json providers = Http(port(), "GET", "/api/providers").Json();
+  bool listed = false;
+  for (const auto& p : providers["providers"]) {
+    if (p["name"] != "gemini") continue;
+    for (const auto& m : p["models"]) listed |= m["id"] == "quick";
+    EXPECT_EQ(p["accepts_any_model"], true);
+  }
+  EXPECT_TRUE(listed);
 }
 
 class GeminiWithoutKeyTest : public GeminiTest {

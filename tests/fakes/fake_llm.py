@@ -247,8 +247,11 @@ class Handler(socketserver.BaseRequestHandler):
             pieces = chunks_of(rest)
             self.stream_text(rest, delay=int(m.group(2)) / max(1, len(pieces)))
         elif name == "bigline":
-            big = ("Long line ✓ " * 17000)[:200000]
-            self.chunk(chunk_event(big, 1, 2))
+            # A 200 KB single line: a thought signature, as Gemini 3 sends them.
+            signature = ("QmlnU2lnbmF0dXJl" * 13000)[:200000]
+            self.chunk(event({"candidates": [{"content": {"parts": [{"text": "", "thoughtSignature": signature}],
+                                                          "role": "model"}, "index": 0}],
+                              "usageMetadata": usage(12, 0), "modelVersion": "gemini-fake-001"}))
             self.stream_text(rest)
         elif name == "utf8-split":
             data = b"".join(chunk_event(p, i, 0, "STOP" if i == len(chunks_of(rest)) - 1 else None)

@@ -374,6 +374,12 @@ TEST_P(StoreContractTest, UsageIsAddedUpOverAttempts) {
   EXPECT_EQ(finished->model_used, "narrator-v2");
   EXPECT_FALSE(finished->error.has_value());
   EXPECT_TRUE(finished->finished_ms.has_value());
+  Result<std::vector<ProviderUsage>> by_provider = store_->UsageByProvider();
+  ASSERT_TRUE(by_provider.ok());
+  ASSERT_EQ(by_provider->size(), 1u);
+  EXPECT_EQ((*by_provider)[0].provider, "offline");
+  EXPECT_EQ((*by_provider)[0].attempts, 2);
+  EXPECT_EQ((*by_provider)[0].usage.output_tokens, 27);
 }
 
 TEST_P(StoreContractTest, TextAndStateChangesArePublishedInCommitOrder) {

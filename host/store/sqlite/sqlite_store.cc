@@ -275,6 +275,20 @@ Result<std::map<JobState, int64_t>> SqliteStore::CountJobsByState() {
   return counts;
 }
 
+Result<std::vector<ProviderUsage>> SqliteStore::UsageByProvider() {
+  auto reader = AcquireReader();
+  if (!reader.ok()) return reader.status();
+  Stmt stmt((*reader)->db(),
+            "SELECT provider, count(*), sum(input_tokens), sum(output_tokens), sum(thinking_tokens) "
+            "FROM job_attempts GROUP BY provider ORDER BY provider");
+  std::vector<ProviderUsage> usage;
+  while (stmt.Step()) {
+    usage.push_back(ProviderUsage{stmt.Text(0), stmt.Int(1), Usage{stmt.Int(2), stmt.Int(3), stmt.Int(4)}});
+  }
+  if (!stmt.status().ok()) return stmt.status();
+  return usage;
+}
+
 // ---- the log
 
 void SqliteStore::Append(const std::string& job_id, int attempt, std::string text) {

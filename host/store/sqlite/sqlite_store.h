@@ -35,6 +35,7 @@ class SqliteStore final : public Store {
   Result<Page<Job>> ListJobs(const JobFilter& filter) override;
   Result<JobHistory> GetJobHistory(const std::string& id) override;
   Result<std::map<JobState, int64_t>> CountJobsByState() override;
+  Result<std::vector<ProviderUsage>> UsageByProvider() override;
   Status DeleteJob(const std::string& id) override;
 
   Result<std::optional<Job>> ClaimNextJob() override;

@@ -66,33 +66,12 @@ Failure Classify(int http_status, const nlohmann::json& error) {
   if (error.is_object()) ReadDetails(error, reason, retry_after_ms);
   failure.code = !reason.empty() ? reason : !status.empty() ? status : std::to_string(http_status);
   if (failure.message.empty()) failure.message = "the Gemini API answered HTTP " + std::to_string(http_status);
-  switch (http_status) {
-    case 400:
-      failure.error_class = reason == "API_KEY_INVALID" ? SCRIBE_ERROR_AUTH : SCRIBE_ERROR_BAD_REQUEST;
-      break;
-    case 401:
-    case 403:
-      failure.error_class = SCRIBE_ERROR_AUTH;
-      break;
-    case 404:
-      failure.error_class = SCRIBE_ERROR_MODEL_NOT_FOUND;
-      break;
-    case 429:
-      // With RetryInfo it is a rate limit to wait out; without, billing.
-      failure.error_class = retry_after_ms >= 0 ? SCRIBE_ERROR_RATE_LIMITED : SCRIBE_ERROR_QUOTA;
-      failure.retry_after_ms = retry_after_ms;
-      break;
-    case 408:
-    case 500:
-    case 502:
-    case 503:
-      failure.error_class = SCRIBE_ERROR_UNAVAILABLE;
-      break;
-    case 504:
-      failure.error_class = SCRIBE_ERROR_TIMEOUT;
-      break;
-    default:
-      failure.error_class = http_status >= 500 ? SCRIBE_ERROR_UNAVAILABLE : SCRIBE_ERROR_BAD_REQUEST;
+  failure.error_class = plugin_common::ClassForHttpStatus(http_status);
+  if (http_status == 400 && reason == "API_KEY_INVALID") failure.error_class = SCRIBE_ERROR_AUTH;
+  if (http_status == 429) {
+    // With RetryInfo it is a rate limit to wait out; without, billing.
+    failure.error_class = retry_after_ms >= 0 ? SCRIBE_ERROR_RATE_LIMITED : SCRIBE_ERROR_QUOTA;
+    failure.retry_after_ms = retry_after_ms;
   }
   return failure;
 }

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "failure.h"
 #include "script_prompts.h"
 #include "scribe/provider_abi.h"
 
@@ -34,12 +35,7 @@ struct GenerationRequest {
 // to continue from exactly there.
 std::string BuildRequestBody(const GenerationRequest& request, std::string_view continuation);
 
-struct Failure {
-  scribe_error_class error_class = SCRIBE_ERROR_NONE;
-  std::string code;     // the provider's reason, e.g. "API_KEY_INVALID"
-  std::string message;
-  int64_t retry_after_ms = -1;
-};
+using plugin_common::Failure;
 
 // A non-200 response (its body is {"error":{code,message,status,details}}).
 Failure ClassifyHttpError(int http_status, const std::string& body);

@@ -68,27 +68,10 @@ Failure ClassifyHttpError(int status, const std::string& body, const std::string
     failure.message = "the provider answered HTTP " + std::to_string(status) +
                       (body.empty() ? "" : ": " + body.substr(0, 200));
   }
-  switch (status) {
-    case 401:
-    case 403:
-      failure.error_class = SCRIBE_ERROR_AUTH;
-      break;
-    case 404:
-      failure.error_class = SCRIBE_ERROR_MODEL_NOT_FOUND;
-      break;
-    case 408:
-      failure.error_class = SCRIBE_ERROR_TIMEOUT;
-      break;
-    case 429:
-      failure.error_class = failure.code == "insufficient_quota" ? SCRIBE_ERROR_QUOTA
-                                                                 : SCRIBE_ERROR_RATE_LIMITED;
-      failure.retry_after_ms = ParseRetryAfter(retry_after, retry_after_ms);
-      break;
-    case 504:
-      failure.error_class = SCRIBE_ERROR_TIMEOUT;
-      break;
-    default:
-      failure.error_class = status >= 500 ? SCRIBE_ERROR_UNAVAILABLE : SCRIBE_ERROR_BAD_REQUEST;
+  failure.error_class = plugin_common::ClassForHttpStatus(status);
+  if (status == 429) {
+    if (failure.code == "insufficient_quota") failure.error_class = SCRIBE_ERROR_QUOTA;
+    failure.retry_after_ms = ParseRetryAfter(retry_after, retry_after_ms);
   }
   return failure;
 }
@@ -98,13 +81,7 @@ Failure ClassifyStreamError(const nlohmann::json& error) {
   if (error.is_object() && error.contains("code") && error["code"].is_number_integer()) {
     status = error["code"].get<int>();
   }
-  Failure failure = ClassifyHttpError(status, nlohmann::json{{"error", error}}.dump(), "", "");
-  // An error after the stream started is the provider giving up mid-answer:
-  // a retry continues it, unless the request itself was at fault.
-  if (status >= 500 || status == 429) {
-    failure.error_class = status == 429 ? SCRIBE_ERROR_RATE_LIMITED : SCRIBE_ERROR_UNAVAILABLE;
-  }
-  return failure;
+  return ClassifyHttpError(status, nlohmann::json{{"error", error}}.dump(), "", "");
 }
 
 Delta InterpretData(const std::string& data) {

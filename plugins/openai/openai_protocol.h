@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "failure.h"
 #include "scribe/provider_abi.h"
 
 namespace scribe::openai {
@@ -29,12 +30,7 @@ struct ChatRequest {
 // followed by a request to go on from exactly there.
 std::string BuildRequestBody(const ChatRequest& request, std::string_view continuation);
 
-struct Failure {
-  scribe_error_class error_class = SCRIBE_ERROR_NONE;
-  std::string code;
-  std::string message;
-  int64_t retry_after_ms = -1;
-};
+using plugin_common::Failure;
 
 // A non-200 response: body {"error":{message,type,code}} (or Ollama's
 // {"error":"text"}); `retry_after` / `retry_after_ms` are those headers.

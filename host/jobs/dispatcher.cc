@@ -269,7 +269,13 @@ void JobService::RunJob(const Job& claimed) {
     outcome.error = JobError{"storage_error",
                              "the output could not be stored; continue the job to resume", "", true};
   } else if (run->cancelled) {
-    return;  // recorded by CancelJob
+    // CancelJob recorded the end; the tokens spent until then still count.
+    const store::Usage& u = outcome.usage;
+    if (u.input_tokens > 0 || u.output_tokens > 0 || u.thinking_tokens > 0) {
+      Status added = store_.AddAttemptUsage(job.id, job.attempts, u);
+      if (!added.ok()) Log(LogLevel::kWarning, "jobs", "job " + job.id + ": usage not recorded: " + added.ToString());
+    }
+    return;
   }
   Result<Job> finished = store_.FinishAttempt(job.id, job.attempts, outcome);
   if (!finished.ok() && finished.status().reason() != "attempt_over") {

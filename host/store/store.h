@@ -106,6 +106,10 @@ class Store {
   virtual Result<Job> NextAttempt(const std::string& id, int attempt, const AttemptOutcome& outcome,
                                   const std::string& provider, const std::string& model,
                                   const std::string& note) = 0;
+  // Adds usage the provider reported for an attempt that already ended
+  // (cancelled while the plugin was still answering): to the attempt and to
+  // the job's total, whatever the job's state now.
+  virtual Status AddAttemptUsage(const std::string& id, int attempt, const Usage& usage) = 0;
   // Start-up recovery: every running job becomes interrupted. Returns the ids
   // of all interrupted jobs, oldest first.
   virtual Result<std::vector<std::string>> InterruptRunningJobs() = 0;

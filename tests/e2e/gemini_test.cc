@@ -167,6 +167,10 @@ TEST_F(GeminiTest, CancelClosesTheUpstreamConnectionPromptly) {
   EXPECT_LT(std::chrono::steady_clock::now() - asked, std::chrono::seconds(2));
   ASSERT_TRUE(viewer.ReadToEnd());
   EXPECT_EQ(viewer.events().back().event, "cancelled");
+  // The tokens the cancelled attempt used are accounted for.
+  nlohmann::json job = Http(port(), "GET", "/api/jobs/" + id).Json();
+  EXPECT_GT(job["usage"]["input_tokens"].get<int64_t>(), 0);
+  EXPECT_GT(job["history"]["attempts"][0]["usage"]["input_tokens"].get<int64_t>(), 0);
 }
 
 class GeminiAliasTest : public GeminiTest {

@@ -229,6 +229,17 @@ TEST_P(StoreContractTest, AppendsAfterCancelAreDroppedAndThePartialIsKept) {
   EXPECT_EQ(store_->CancelJob(job.id).status().reason(), "job_finished");
 }
 
+TEST_P(StoreContractTest, UsageOfACancelledAttemptStillCounts) {
+  Job job = CreateRunning();
+  ASSERT_TRUE(store_->CancelJob(job.id).ok());
+  ASSERT_TRUE(store_->AddAttemptUsage(job.id, 1, Usage{7, 3, 1}).ok());
+  Result<Job> after = store_->GetJob(job.id);
+  EXPECT_EQ(after->usage.input_tokens, 7);
+  EXPECT_EQ(after->usage.thinking_tokens, 1);
+  EXPECT_EQ(store_->GetJobHistory(job.id)->attempts[0].usage.output_tokens, 3);
+  EXPECT_EQ(store_->AddAttemptUsage(job.id, 9, Usage{1, 1, 1}).code(), Code::kNotFound);
+}
+
 TEST_P(StoreContractTest, AStaleAttemptCannotAppendAfterTheJobMovedOn) {
   Job job = CreateRunning();
   store_->Append(job.id, 1, "one ");

@@ -46,6 +46,7 @@ class SqliteStore final : public Store {
   Result<Job> NextAttempt(const std::string& id, int attempt, const AttemptOutcome& outcome,
                           const std::string& provider, const std::string& model,
                           const std::string& note) override;
+  Status AddAttemptUsage(const std::string& id, int attempt, const Usage& usage) override;
   Result<std::vector<std::string>> InterruptRunningJobs() override;
 
   void Append(const std::string& job_id, int attempt, std::string text) override;

@@ -307,6 +307,24 @@ Result<Job> SqliteStore::NextAttempt(const std::string& id, int attempt,
   return result;
 }
 
+Status SqliteStore::AddAttemptUsage(const std::string& id, int attempt, const Usage& usage) {
+  return writer_->Run([&](Writer::Tx& tx) -> Status {
+    SCRIBE_RETURN_IF_ERROR(
+        tx.Prepare("UPDATE job_attempts SET input_tokens = input_tokens + ?3, "
+                   "output_tokens = output_tokens + ?4, thinking_tokens = thinking_tokens + ?5 "
+                   "WHERE job_id = ?1 AND number = ?2")
+            .Bind(1, id).Bind(2, attempt).Bind(3, usage.input_tokens).Bind(4, usage.output_tokens)
+            .Bind(5, usage.thinking_tokens)
+            .Run());
+    if (tx.db().Changes() == 0) return NotFound("attempt_not_found", "no attempt " + std::to_string(attempt) + " of job " + id);
+    return tx
+        .Prepare("UPDATE jobs SET input_tokens = input_tokens + ?2, output_tokens = output_tokens + ?3, "
+                 "thinking_tokens = thinking_tokens + ?4 WHERE id = ?1")
+        .Bind(1, id).Bind(2, usage.input_tokens).Bind(3, usage.output_tokens).Bind(4, usage.thinking_tokens)
+        .Run();
+  });
+}
+
 Result<std::vector<std::string>> SqliteStore::InterruptRunningJobs() {
   std::vector<std::string> interrupted;
   Status status = writer_->Run([&](Writer::Tx& tx) -> Status {

@@ -3,9 +3,8 @@
 #include <charconv>
 #include <fstream>
 #include <functional>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 extern char** environ;
 
@@ -15,7 +14,7 @@ namespace {
 struct Setting {
   const char* flag;  // without the leading "--"
   const char* env;
-  const char* key;   // in the config file
+  const char* key;  // in the config file
   const char* help;
   // Stores `value` into the config; returns an error message or "".
   std::function<std::string(Config&, const std::string&)> set;
@@ -33,7 +32,7 @@ std::string ToInt64(const std::string& value, int64_t min, int64_t max, int64_t&
 
 template <typename T>
 std::function<std::string(Config&, const std::string&)> Integer(T Config::*field, int64_t min,
-                                                                 int64_t max) {
+                                                                int64_t max) {
   return [=](Config& config, const std::string& value) {
     int64_t parsed = 0;
     std::string error = ToInt64(value, min, max, parsed);
@@ -51,9 +50,11 @@ std::function<std::string(Config&, const std::string&)> Text(std::string Config:
 
 const std::vector<Setting>& Settings() {
   static const std::vector<Setting> kSettings = {
-      {"listen", "SCRIBE_LISTEN", "listen", "address to serve HTTP on, HOST:PORT (port 0: any free port) [127.0.0.1:8080]",
+      {"listen", "SCRIBE_LISTEN", "listen",
+       "address to serve HTTP on, HOST:PORT (port 0: any free port) [127.0.0.1:8080]",
        Text(&Config::listen)},
-      {"db", "SCRIBE_DB", "db", "database: a file path or sqlite:PATH [scribe.db]", Text(&Config::db)},
+      {"db", "SCRIBE_DB", "db", "database: a file path or sqlite:PATH [scribe.db]",
+       Text(&Config::db)},
       {"plugins", "SCRIBE_PLUGINS", "plugins",
        "directory of provider plugins (*.so) [<scribed's dir>/../plugins]", Text(&Config::plugins)},
       {"workers", "SCRIBE_WORKERS", "workers", "generations that run at once [16]",
@@ -62,7 +63,8 @@ const std::vector<Setting>& Settings() {
        "threads serving HTTP requests (SSE viewers need none) [64]",
        Integer(&Config::http_threads, 2, 4096)},
       {"http-queue", "SCRIBE_HTTP_QUEUE", "http_queue",
-       "connections that may wait for a request thread [4096]", Integer(&Config::http_queue, 1, 1 << 20)},
+       "connections that may wait for a request thread [4096]",
+       Integer(&Config::http_queue, 1, 1 << 20)},
       {"heartbeat-ms", "SCRIBE_HEARTBEAT_MS", "heartbeat_ms",
        "SSE heartbeat comment after this much silence, milliseconds [15000]",
        Integer(&Config::heartbeat_ms, 10, 3600000)},
@@ -73,7 +75,8 @@ const std::vector<Setting>& Settings() {
        "largest request body accepted; larger gets 413 [16777216]",
        Integer(&Config::max_body_bytes, 1024, int64_t{1} << 32)},
       {"max-document-bytes", "SCRIBE_MAX_DOCUMENT_BYTES", "max_document_bytes",
-       "largest document accepted [8388608]", Integer(&Config::max_document_bytes, 1, int64_t{1} << 32)},
+       "largest document accepted [8388608]",
+       Integer(&Config::max_document_bytes, 1, int64_t{1} << 32)},
       {"request-timeout-ms", "SCRIBE_REQUEST_TIMEOUT_MS", "request_timeout_ms",
        "time allowed to send a request, milliseconds [30000]",
        Integer(&Config::request_timeout_ms, 100, 3600000)},
@@ -88,7 +91,8 @@ const std::vector<Setting>& Settings() {
          return "";
        }},
       {"commit-interval-ms", "SCRIBE_COMMIT_INTERVAL_MS", "commit_interval_ms",
-       "group commit: wait this long to gather writes (0: commit as soon as the writer is free) [0]",
+       "group commit: wait this long to gather writes (0: commit as soon as the writer is free) "
+       "[0]",
        Integer(&Config::commit_interval_ms, 0, 1000)},
       {"retry-tries", "SCRIBE_RETRY_TRIES", "retry_tries",
        "tries per provider before a job's first byte, for retryable errors [3]",
@@ -110,7 +114,8 @@ const std::vector<Setting>& Settings() {
          nlohmann::json chain = nlohmann::json::parse(value, nullptr, false);
          if (!chain.is_array()) return "must be a JSON array of {\"provider\", \"model\"}";
          for (const auto& entry : chain) {
-           if (!entry.is_object() || !entry.contains("provider") || !entry["provider"].is_string()) {
+           if (!entry.is_object() || !entry.contains("provider") ||
+               !entry["provider"].is_string()) {
              return "must be a JSON array of {\"provider\", \"model\"}";
            }
          }
@@ -155,7 +160,8 @@ Status ApplyFile(Config& config, const std::string& path) {
       if (key == s.key) found = &s;
     }
     if (!found) return Bad("config file key '" + key + "'", "is not a setting");
-    std::string text_value = value.is_string() ? value.get<std::string>() : value.dump();  // fallback: an array
+    std::string text_value =
+        value.is_string() ? value.get<std::string>() : value.dump();  // fallback: an array
     std::string error = found->set(config, text_value);
     if (!error.empty()) return Bad("config file key " + key, error);
   }
@@ -170,7 +176,8 @@ Status Config::ListenAddress(std::string& host, int& port) const {
     return Bad("listen address '" + listen + "'", "must be HOST:PORT");
   }
   host = listen.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   int64_t parsed = 0;
   std::string error = ToInt64(listen.substr(colon + 1), 0, 65535, parsed);
   if (!error.empty()) return Bad("listen port", error);

@@ -71,14 +71,16 @@ int Run(const Config& config) {
 
   std::map<std::string, std::string> env = ProcessEnvironment();
   plugin::Registry registry([&config, env](const std::string& key) -> std::optional<std::string> {
-    if (auto it = config.plugin_config.find(key); it != config.plugin_config.end()) return it->second;
+    if (auto it = config.plugin_config.find(key); it != config.plugin_config.end())
+      return it->second;
     if (auto it = env.find(key); it != env.end()) return it->second;
     return std::nullopt;
   });
   std::string plugin_dir = config.plugins.empty() ? DefaultPluginDir() : config.plugins;
   Status loaded = registry.LoadDirectory(plugin_dir);
   if (!loaded.ok()) return Fail(loaded);
-  if (registry.All().empty()) Log(LogLevel::kWarning, "scribed", "no provider plugin loaded from " + plugin_dir);
+  if (registry.All().empty())
+    Log(LogLevel::kWarning, "scribed", "no provider plugin loaded from " + plugin_dir);
 
   // The hub reads catch-up text through the job service, which is created
   // after it; the forwarding source breaks that cycle.

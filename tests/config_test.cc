@@ -40,8 +40,10 @@ TEST(ConfigTest, TheDocumentedCommandLineWorks) {
 TEST(ConfigTest, BadValuesAreRefusedWithTheirSource) {
   EXPECT_NE(LoadConfig({"--workers", "lots"}, {}).status().message().find("--workers"),
             std::string::npos);
-  EXPECT_NE(LoadConfig({}, {{"SCRIBE_HEARTBEAT_MS", "-5"}}).status().message().find(
-                "SCRIBE_HEARTBEAT_MS"),
+  EXPECT_NE(LoadConfig({}, {{"SCRIBE_HEARTBEAT_MS", "-5"}})
+                .status()
+                .message()
+                .find("SCRIBE_HEARTBEAT_MS"),
             std::string::npos);
   EXPECT_FALSE(LoadConfig({"--listen", "nowhere"}, {}).ok());
   EXPECT_FALSE(LoadConfig({"--listen", "127.0.0.1:70000"}, {}).ok());

@@ -1,6 +1,6 @@
-#include "host/jobs/retry_policy.h"
-
 #include <gtest/gtest.h>
+
+#include "host/jobs/retry_policy.h"
 
 namespace scribe::jobs {
 namespace {
@@ -26,7 +26,7 @@ TEST(RetryPolicyTest, RetriesBeforeTheFirstByteWithExponentialBackoffAndJitter) 
   EXPECT_EQ(first.delay_ms, 150);  // 100 + half of 100 jitter
   RetryPlan::Step second = plan.AfterFailure(kUnavailable, -1, false);
   EXPECT_TRUE(second.again);
-  EXPECT_EQ(second.delay_ms, 250);  // 200 + 50
+  EXPECT_EQ(second.delay_ms, 250);                                 // 200 + 50
   EXPECT_FALSE(plan.AfterFailure(kUnavailable, -1, false).again);  // three tries used
 }
 

@@ -19,15 +19,15 @@ namespace scribe {
 
 enum class Code {
   kOk = 0,
-  kInvalidArgument,    // the request is malformed or names something invalid
-  kNotFound,           // the named job, document or route does not exist
-  kConflict,           // the request is valid but not in the resource's state
-  kOutOfRange,         // an offset past the end of a finished log
-  kPayloadTooLarge,    // a body over the configured limit
-  kMethodNotAllowed,   // the route exists but not with this method
-  kUnsupportedMedia,   // a body of a content type the route does not take
-  kUnavailable,        // the host cannot do it now (storage, shutdown)
-  kInternal,           // a bug or an unexpected failure
+  kInvalidArgument,   // the request is malformed or names something invalid
+  kNotFound,          // the named job, document or route does not exist
+  kConflict,          // the request is valid but not in the resource's state
+  kOutOfRange,        // an offset past the end of a finished log
+  kPayloadTooLarge,   // a body over the configured limit
+  kMethodNotAllowed,  // the route exists but not with this method
+  kUnsupportedMedia,  // a body of a content type the route does not take
+  kUnavailable,       // the host cannot do it now (storage, shutdown)
+  kInternal,          // a bug or an unexpected failure
 };
 
 class Status {
@@ -71,8 +71,8 @@ inline Status Internal(std::string message) {
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}           // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {}    // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
+  Result(Status status) : v_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   const Status& status() const {
@@ -94,9 +94,9 @@ class Result {
 }  // namespace scribe
 
 // Returns early from the enclosing function when `expr` is not OK.
-#define SCRIBE_RETURN_IF_ERROR(expr)            \
-  do {                                          \
-    ::scribe::Status scribe_status_ = (expr);   \
+#define SCRIBE_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::scribe::Status scribe_status_ = (expr);        \
     if (!scribe_status_.ok()) return scribe_status_; \
   } while (0)
 

@@ -112,7 +112,7 @@ nlohmann::json ProviderJson(const jobs::ProviderInfo& provider) {
 
 Result<jobs::SubmitRequest> DecodeSubmit(const nlohmann::json& body) {
   static const std::set<std::string> kFields = {
-      "document_id", "content", "title",  "provider", "model", "prompt",
+      "document_id", "content",           "title",  "provider", "model", "prompt",
       "temperature", "max_output_tokens", "params", "fallback"};
   for (const auto& [key, value] : body.items()) {
     if (kFields.count(key) == 0) {
@@ -169,8 +169,9 @@ Result<int64_t> ParseTimestamp(const std::string& text) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), millis);
   if (ec == std::errc() && end == text.data() + text.size() && millis >= 0) return millis;
   if (ParseRfc3339(text, millis)) return millis;
-  return InvalidArgument("invalid_timestamp", "'" + text.substr(0, 40) +
-                                                  "' is neither an RFC 3339 time nor Unix milliseconds");
+  return InvalidArgument(
+      "invalid_timestamp",
+      "'" + text.substr(0, 40) + "' is neither an RFC 3339 time nor Unix milliseconds");
 }
 
 Result<int> ParseLimit(const std::optional<std::string>& text, int default_limit) {

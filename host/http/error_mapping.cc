@@ -4,16 +4,26 @@ namespace scribe::http {
 
 int HttpStatusFor(const Status& status) {
   switch (status.code()) {
-    case Code::kOk: return 200;
-    case Code::kInvalidArgument: return 400;
-    case Code::kNotFound: return 404;
-    case Code::kMethodNotAllowed: return 405;
-    case Code::kConflict: return 409;
-    case Code::kPayloadTooLarge: return 413;
-    case Code::kUnsupportedMedia: return 415;
-    case Code::kOutOfRange: return 416;
-    case Code::kUnavailable: return 503;
-    case Code::kInternal: return 500;
+    case Code::kOk:
+      return 200;
+    case Code::kInvalidArgument:
+      return 400;
+    case Code::kNotFound:
+      return 404;
+    case Code::kMethodNotAllowed:
+      return 405;
+    case Code::kConflict:
+      return 409;
+    case Code::kPayloadTooLarge:
+      return 413;
+    case Code::kUnsupportedMedia:
+      return 415;
+    case Code::kOutOfRange:
+      return 416;
+    case Code::kUnavailable:
+      return 503;
+    case Code::kInternal:
+      return 500;
   }
   return 500;
 }

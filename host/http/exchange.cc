@@ -18,7 +18,8 @@ Exchange::Exchange(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerR
       query_.emplace(name, value);
     }
   } catch (const Poco::Exception& e) {
-    query_status_ = InvalidArgument("invalid_query", "the query string is malformed: " + e.message());
+    query_status_ =
+        InvalidArgument("invalid_query", "the query string is malformed: " + e.message());
   }
 }
 
@@ -73,10 +74,10 @@ Result<nlohmann::json> Exchange::JsonBody() {
   } catch (const nlohmann::json::parse_error& e) {
     std::string why = e.what();
     bool utf8 = why.find("UTF-8") != std::string::npos || why.find("utf-8") != std::string::npos;
-    return InvalidArgument(utf8 ? "invalid_utf8" : "invalid_json",
-                           std::string(utf8 ? "the body is not valid UTF-8: "
-                                            : "the body is not valid JSON: ") +
-                               e.what());
+    return InvalidArgument(
+        utf8 ? "invalid_utf8" : "invalid_json",
+        std::string(utf8 ? "the body is not valid UTF-8: " : "the body is not valid JSON: ") +
+            e.what());
   }
   if (!json.is_object()) return InvalidArgument("invalid_json", "the body must be a JSON object");
   return json;
@@ -102,7 +103,8 @@ void Exchange::SendText(int status, const std::string& content_type, const std::
   response_.setContentLength64(static_cast<Poco::Int64>(body.size()));
   response_.set("Cache-Control", "no-store");
   std::ostream& out = response_.send();
-  if (request_.getMethod() != "HEAD") out.write(body.data(), static_cast<std::streamsize>(body.size()));
+  if (request_.getMethod() != "HEAD")
+    out.write(body.data(), static_cast<std::streamsize>(body.size()));
   out.flush();
 }
 

@@ -10,10 +10,9 @@
 #include <Poco/Net/HTTPServerResponse.h>
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "host/common/status.h"
 

@@ -24,8 +24,8 @@ std::vector<std::string> SplitPath(const std::string& path) {
 
 void Router::Add(std::string method, std::string pattern, Handler handler) {
   std::vector<std::string> segments = SplitPath(pattern);
-  routes_.push_back(Route{std::move(method), std::move(pattern), std::move(segments),
-                          std::move(handler)});
+  routes_.push_back(
+      Route{std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
 }
 
 bool Router::Match(const Route& route, const std::vector<std::string>& segments,

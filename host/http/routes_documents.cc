@@ -53,9 +53,10 @@ void AddDocumentRoutes(Router& router, jobs::JobService& jobs) {
     if (!page.ok()) return ex.SendError(page.status());
     nlohmann::json list = nlohmann::json::array();
     for (const store::Document& d : page->items) list.push_back(DocumentJson(d, false));
-    ex.SendJson(200, {{"documents", list},
-                      {"next_cursor", page->next_cursor.empty() ? nlohmann::json(nullptr)
-                                                                : nlohmann::json(page->next_cursor)}});
+    ex.SendJson(200,
+                {{"documents", list},
+                 {"next_cursor", page->next_cursor.empty() ? nlohmann::json(nullptr)
+                                                           : nlohmann::json(page->next_cursor)}});
   });
   router.Add("GET", "/api/documents/{id}", [&jobs](Exchange& ex) {
     Result<store::Document> document = jobs.GetDocument(ex.Param("id"));

@@ -18,9 +18,9 @@ Result<store::JobFilter> DecodeFilter(Exchange& ex) {
       if (name.empty()) continue;
       std::optional<store::JobState> state = store::ParseJobState(name);
       if (!state) {
-        return InvalidArgument("invalid_state",
-                               "unknown state '" + name +
-                                   "' (queued, running, succeeded, failed, cancelled, interrupted)");
+        return InvalidArgument(
+            "invalid_state", "unknown state '" + name +
+                                 "' (queued, running, succeeded, failed, cancelled, interrupted)");
       }
       filter.states.push_back(*state);
     }
@@ -81,24 +81,22 @@ void AddJobRoutes(Router& router, jobs::JobService& jobs) {
     if (!page.ok()) return ex.SendError(page.status());
     nlohmann::json list = nlohmann::json::array();
     for (const store::Job& job : page->items) list.push_back(JobJson(job));
-    ex.SendJson(200, {{"jobs", list},
-                      {"next_cursor", page->next_cursor.empty() ? nlohmann::json(nullptr)
-                                                                : nlohmann::json(page->next_cursor)}});
+    ex.SendJson(200,
+                {{"jobs", list},
+                 {"next_cursor", page->next_cursor.empty() ? nlohmann::json(nullptr)
+                                                           : nlohmann::json(page->next_cursor)}});
   });
-  router.Add("GET", "/api/jobs/{id}", [&jobs](Exchange& ex) {
-    SendJob(ex, jobs, jobs.GetJob(ex.Param("id")));
-  });
+  router.Add("GET", "/api/jobs/{id}",
+             [&jobs](Exchange& ex) { SendJob(ex, jobs, jobs.GetJob(ex.Param("id"))); });
   router.Add("DELETE", "/api/jobs/{id}", [&jobs](Exchange& ex) {
     Status status = jobs.Delete(ex.Param("id"));
     if (!status.ok()) return ex.SendError(status);
     ex.SendNoContent();
   });
-  router.Add("POST", "/api/jobs/{id}/cancel", [&jobs](Exchange& ex) {
-    SendJob(ex, jobs, jobs.Cancel(ex.Param("id")));
-  });
-  router.Add("POST", "/api/jobs/{id}/continue", [&jobs](Exchange& ex) {
-    SendJob(ex, jobs, jobs.Continue(ex.Param("id")));
-  });
+  router.Add("POST", "/api/jobs/{id}/cancel",
+             [&jobs](Exchange& ex) { SendJob(ex, jobs, jobs.Cancel(ex.Param("id"))); });
+  router.Add("POST", "/api/jobs/{id}/continue",
+             [&jobs](Exchange& ex) { SendJob(ex, jobs, jobs.Continue(ex.Param("id"))); });
   router.Add("POST", "/api/jobs/{id}/retry", [&jobs](Exchange& ex) {
     Result<store::CreatedJob> created = jobs.Retry(ex.Param("id"));
     if (!created.ok()) return ex.SendError(created.status());

@@ -28,12 +28,14 @@ void ServeEvents(Exchange& ex, jobs::JobService& jobs, stream::SseHub& hub) {
   Status valid = jobs.CheckOffset(*job, *offset);
   if (!valid.ok()) return ex.SendError(valid);
 
-  std::string head = ex.request().getVersion() + " 200 OK\r\n"
+  std::string head = ex.request().getVersion() +
+                     " 200 OK\r\n"
                      "Content-Type: text/event-stream; charset=utf-8\r\n"
                      "Cache-Control: no-cache\r\n"
                      "X-Accel-Buffering: no\r\n"
                      "Connection: close\r\n"
-                     "X-Scribe-Job-Id: " + job->id + "\r\n\r\n";
+                     "X-Scribe-Job-Id: " +
+                     job->id + "\r\n\r\n";
   // From here the hub owns the connection; this request thread is free.
   Poco::Net::StreamSocket socket =
       static_cast<Poco::Net::HTTPServerRequestImpl&>(ex.request()).detachSocket();
@@ -64,7 +66,8 @@ void ServeOutput(Exchange& ex, jobs::JobService& jobs) {
     Result<stream::ByteRange> range = stream::ParseRange(*range_header);
     if (!range.ok()) return ex.SendError(range.status());
     if (range->suffix) {
-      Result<int64_t> from = ForwardToBoundary(jobs, *job, std::max<int64_t>(0, end - *range->suffix));
+      Result<int64_t> from =
+          ForwardToBoundary(jobs, *job, std::max<int64_t>(0, end - *range->suffix));
       if (!from.ok()) return ex.SendError(from.status());
       start = *from;
     } else {
@@ -79,8 +82,8 @@ void ServeOutput(Exchange& ex, jobs::JobService& jobs) {
     }
     partial = true;
   } else {
-    Result<int64_t> offset = ex.Query("offset") ? stream::ParseOffset(*ex.Query("offset"))
-                                                : Result<int64_t>(int64_t{0});
+    Result<int64_t> offset =
+        ex.Query("offset") ? stream::ParseOffset(*ex.Query("offset")) : Result<int64_t>(int64_t{0});
     if (!offset.ok()) return ex.SendError(offset.status());
     start = *offset;
   }
@@ -89,7 +92,7 @@ void ServeOutput(Exchange& ex, jobs::JobService& jobs) {
 
   auto& response = ex.response();
   response.setStatusAndReason(partial ? Poco::Net::HTTPResponse::HTTP_PARTIAL_CONTENT
-                             : Poco::Net::HTTPResponse::HTTP_OK);
+                                      : Poco::Net::HTTPResponse::HTTP_OK);
   response.setContentType("text/plain; charset=utf-8");
   response.setContentLength64(stop - start);
   response.set("Cache-Control", "no-store");

@@ -23,18 +23,20 @@ Result<std::string> MetricsText(jobs::JobService& jobs, stream::SseHub& hub) {
   for (const auto& [state, count] : *counts) {
     out << "scribe_jobs{state=\"" << store::ToString(state) << "\"} " << count << '\n';
   }
-  Metric(out, "scribe_provider_attempts_total", "counter", "Provider attempts recorded, by provider.");
+  Metric(out, "scribe_provider_attempts_total", "counter",
+         "Provider attempts recorded, by provider.");
   for (const store::ProviderUsage& u : *usage) {
-    out << "scribe_provider_attempts_total{provider=\"" << u.provider << "\"} " << u.attempts << '\n';
+    out << "scribe_provider_attempts_total{provider=\"" << u.provider << "\"} " << u.attempts
+        << '\n';
   }
   Metric(out, "scribe_provider_tokens_total", "counter",
          "Tokens the providers reported, by provider and kind, over every attempt.");
   for (const store::ProviderUsage& u : *usage) {
-    for (auto [kind, count] : {std::pair{"input", u.usage.input_tokens},
-                               std::pair{"output", u.usage.output_tokens},
-                               std::pair{"thinking", u.usage.thinking_tokens}}) {
-      out << "scribe_provider_tokens_total{provider=\"" << u.provider << "\",kind=\"" << kind << "\"} "
-          << count << '\n';
+    for (auto [kind, count] :
+         {std::pair{"input", u.usage.input_tokens}, std::pair{"output", u.usage.output_tokens},
+          std::pair{"thinking", u.usage.thinking_tokens}}) {
+      out << "scribe_provider_tokens_total{provider=\"" << u.provider << "\",kind=\"" << kind
+          << "\"} " << count << '\n';
     }
   }
   Metric(out, "scribe_chunks_appended_total", "counter", "Chunk rows committed to job logs.");
@@ -54,7 +56,8 @@ Result<std::string> MetricsText(jobs::JobService& jobs, stream::SseHub& hub) {
   out << "scribe_sse_bytes_sent_total " << hub.bytes_sent() << '\n';
   Metric(out, "scribe_commit_failures_total", "counter", "Group commits that failed.");
   out << "scribe_commit_failures_total " << store.commit_failures << '\n';
-  Metric(out, "scribe_commit_latency_seconds", "histogram", "Time to run and commit one group commit.");
+  Metric(out, "scribe_commit_latency_seconds", "histogram",
+         "Time to run and commit one group commit.");
   for (size_t i = 0; i < store.latency_bounds_seconds.size(); ++i) {
     out << "scribe_commit_latency_seconds_bucket{le=\"" << store.latency_bounds_seconds[i] << "\"} "
         << store.latency_bucket_counts[i] << '\n';
@@ -70,7 +73,8 @@ Result<std::string> MetricsText(jobs::JobService& jobs, stream::SseHub& hub) {
 void AddSystemRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub) {
   router.Add("GET", "/api/providers", [&jobs](Exchange& ex) {
     nlohmann::json list = nlohmann::json::array();
-    for (const jobs::ProviderInfo& provider : jobs.Providers()) list.push_back(ProviderJson(provider));
+    for (const jobs::ProviderInfo& provider : jobs.Providers())
+      list.push_back(ProviderJson(provider));
     ex.SendJson(200, {{"providers", list}});
   });
   router.Add("GET", "/healthz", [](Exchange& ex) { ex.SendJson(200, {{"status", "ok"}}); });

@@ -3,9 +3,8 @@
 // store's log, and start-up recovery.
 #include <algorithm>
 #include <chrono>
-#include <random>
-
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "host/common/log.h"
 #include "host/common/utf8.h"
@@ -41,8 +40,8 @@ class JobService::RunSink : public plugin::GenerationSink {
     std::string whole;
     if (!assembler_.Add(text, whole)) {
       refused_ = true;
-      SetError(SCRIBE_ERROR_INTERNAL, "invalid_utf8",
-               "the plugin emitted text that is not UTF-8", -1);
+      SetError(SCRIBE_ERROR_INTERNAL, "invalid_utf8", "the plugin emitted text that is not UTF-8",
+               -1);
       return false;
     }
     if (!whole.empty()) {
@@ -99,8 +98,8 @@ Status JobService::Start() {
   for (const std::string& id : *interrupted) {
     Result<Job> job = store_.RequeueJob(id, "continuing after the host restarted");
     if (!job.ok()) {
-      Log(LogLevel::kWarning, "jobs", "cannot continue interrupted job " + id + ": " +
-                                          job.status().ToString());
+      Log(LogLevel::kWarning, "jobs",
+          "cannot continue interrupted job " + id + ": " + job.status().ToString());
     }
   }
   if (!interrupted->empty()) {
@@ -180,9 +179,12 @@ std::vector<Route> RoutesFor(const Job& job, const std::string& default_fallback
     nlohmann::json entries = nlohmann::json::parse(*chain, nullptr, false);
     if (!entries.is_array()) continue;
     for (const nlohmann::json& entry : entries) {
-      if (!entry.is_object() || !entry.contains("provider") || !entry["provider"].is_string()) continue;
+      if (!entry.is_object() || !entry.contains("provider") || !entry["provider"].is_string())
+        continue;
       Route route{entry["provider"].get<std::string>(),
-                  entry.contains("model") && entry["model"].is_string() ? entry["model"].get<std::string>() : ""};
+                  entry.contains("model") && entry["model"].is_string()
+                      ? entry["model"].get<std::string>()
+                      : ""};
       bool seen = std::any_of(routes.begin(), routes.end(), [&](const Route& r) {
         return r.provider == route.provider && r.model == route.model;
       });
@@ -240,8 +242,8 @@ void JobService::RunJob(const Job& claimed) {
                                           plan.route().model, step.note);
     if (!next.ok()) {
       if (next.status().reason() != "attempt_over") {
-        Log(LogLevel::kError, "jobs", "job " + job.id + ": cannot start the next attempt: " +
-                                          next.status().ToString());
+        Log(LogLevel::kError, "jobs",
+            "job " + job.id + ": cannot start the next attempt: " + next.status().ToString());
       }
       run->cancelled = true;  // whatever happened to the job, this run is over
       break;
@@ -266,22 +268,24 @@ void JobService::RunJob(const Job& claimed) {
     outcome.note = "the host is shutting down; the job continues at the next start";
   } else if (run->storage_failed) {
     outcome.state = JobState::kFailed;
-    outcome.error = JobError{"storage_error",
-                             "the output could not be stored; continue the job to resume", "", true};
+    outcome.error = JobError{
+        "storage_error", "the output could not be stored; continue the job to resume", "", true};
   } else if (run->cancelled) {
     // CancelJob recorded the end; the tokens spent until then still count.
     const store::Usage& u = outcome.usage;
     if (u.input_tokens > 0 || u.output_tokens > 0 || u.thinking_tokens > 0) {
       Status added = store_.AddAttemptUsage(job.id, job.attempts, u);
-      if (!added.ok()) Log(LogLevel::kWarning, "jobs", "job " + job.id + ": usage not recorded: " + added.ToString());
+      if (!added.ok())
+        Log(LogLevel::kWarning, "jobs",
+            "job " + job.id + ": usage not recorded: " + added.ToString());
     }
     return;
   }
   Result<Job> finished = store_.FinishAttempt(job.id, job.attempts, outcome);
   if (!finished.ok() && finished.status().reason() != "attempt_over") {
-    Log(LogLevel::kError, "jobs", "job " + job.id + ": cannot record the end of attempt " +
-                                      std::to_string(job.attempts) + ": " +
-                                      finished.status().ToString());
+    Log(LogLevel::kError, "jobs",
+        "job " + job.id + ": cannot record the end of attempt " + std::to_string(job.attempts) +
+            ": " + finished.status().ToString());
   }
 }
 

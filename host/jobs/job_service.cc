@@ -4,7 +4,6 @@
 #include "host/jobs/job_service.h"
 
 #include <cmath>
-
 #include <nlohmann/json.hpp>
 
 #include "host/common/log.h"
@@ -103,8 +102,8 @@ Result<store::CreatedJob> JobService::Submit(const SubmitRequest& request) {
   spec.params_json = request.params_json;
   spec.fallback_json = request.fallback_json;
   spec.idempotency_key = request.idempotency_key;
-  if (spec.temperature &&
-      (!std::isfinite(*spec.temperature) || *spec.temperature < 0 || *spec.temperature > kMaxTemperature)) {
+  if (spec.temperature && (!std::isfinite(*spec.temperature) || *spec.temperature < 0 ||
+                           *spec.temperature > kMaxTemperature)) {
     return InvalidArgument("invalid_temperature", "temperature must be a number from 0 to 2");
   }
   if (spec.max_output_tokens &&
@@ -206,10 +205,17 @@ stream::JobView JobService::ViewOf(const Job& job) {
   view.attempt = job.attempts;
   view.end = job.output_bytes;
   switch (job.state) {
-    case JobState::kSucceeded: view.outcome = stream::JobView::Outcome::kSucceeded; break;
-    case JobState::kFailed: view.outcome = stream::JobView::Outcome::kFailed; break;
-    case JobState::kCancelled: view.outcome = stream::JobView::Outcome::kCancelled; break;
-    default: break;
+    case JobState::kSucceeded:
+      view.outcome = stream::JobView::Outcome::kSucceeded;
+      break;
+    case JobState::kFailed:
+      view.outcome = stream::JobView::Outcome::kFailed;
+      break;
+    case JobState::kCancelled:
+      view.outcome = stream::JobView::Outcome::kCancelled;
+      break;
+    default:
+      break;
   }
   view.model_used = job.model_used.empty() ? job.spec.model : job.model_used;
   view.usage_json = UsageJson(job.usage).dump();
@@ -253,8 +259,8 @@ void JobService::OnCommitted(const std::vector<store::CommittedChange>& changes)
 }
 
 void JobService::OnAppendFailed(const std::string& job_id, int /*attempt*/, const Status& status) {
-  Log(LogLevel::kError, "jobs", "job " + job_id + ": output could not be stored: " +
-                                    status.ToString());
+  Log(LogLevel::kError, "jobs",
+      "job " + job_id + ": output could not be stored: " + status.ToString());
   StopRun(job_id, /*storage_failed=*/true);
 }
 

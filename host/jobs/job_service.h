@@ -33,7 +33,7 @@
 namespace scribe::jobs {
 
 struct JobServiceOptions {
-  int workers = 16;                           // generations running at once
+  int workers = 16;  // generations running at once
   int64_t max_document_bytes = 8 << 20;
   std::string default_provider = "offline";
   RetryOptions retry;

@@ -4,9 +4,8 @@
 #ifndef SCRIBE_HOST_JOBS_REQUEST_JSON_H_
 #define SCRIBE_HOST_JOBS_REQUEST_JSON_H_
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "host/common/status.h"
 #include "host/plugin/registry.h"

@@ -32,8 +32,8 @@ RetryPlan::Step RetryPlan::AfterFailure(const store::JobError& error, int64_t re
     return step;
   }
   if (error.retryable && tries_on_route_ < options_.tries_per_provider) {
-    step.delay_ms = retry_after_ms >= 0 ? std::min(retry_after_ms, options_.retry_after_cap_ms)
-                                        : Backoff();
+    step.delay_ms =
+        retry_after_ms >= 0 ? std::min(retry_after_ms, options_.retry_after_cap_ms) : Backoff();
     ++tries_on_route_;
     step.again = true;
     step.note = "retrying " + route().provider + " after " + why + " (try " +

@@ -44,7 +44,7 @@ class RetryPlan {
   struct Step {
     bool again = false;  // false: the job fails
     int64_t delay_ms = 0;
-    std::string note;    // why, for the job's history
+    std::string note;  // why, for the job's history
   };
   // Decides after a failed attempt. `bytes_exist`: the job has output.
   Step AfterFailure(const store::JobError& error, int64_t retry_after_ms, bool bytes_exist);

@@ -72,23 +72,35 @@ struct Trampolines {
 
 ErrorClassInfo DescribeErrorClass(int32_t error_class) {
   switch (error_class) {
-    case SCRIBE_ERROR_NOT_CONFIGURED: return {"provider_not_configured", false};
-    case SCRIBE_ERROR_AUTH: return {"provider_auth_failed", false};
-    case SCRIBE_ERROR_BAD_REQUEST: return {"provider_bad_request", false};
-    case SCRIBE_ERROR_MODEL_NOT_FOUND: return {"model_not_found", false};
-    case SCRIBE_ERROR_RATE_LIMITED: return {"provider_rate_limited", true};
-    case SCRIBE_ERROR_QUOTA: return {"provider_quota_exhausted", false};
-    case SCRIBE_ERROR_UNAVAILABLE: return {"provider_unavailable", true};
-    case SCRIBE_ERROR_TIMEOUT: return {"provider_timeout", true};
-    case SCRIBE_ERROR_TRUNCATED: return {"provider_truncated", true};
-    case SCRIBE_ERROR_BLOCKED: return {"content_blocked", false};
-    case SCRIBE_ERROR_INCOMPLETE: return {"output_limit_reached", false};
-    default: return {"plugin_error", false};
+    case SCRIBE_ERROR_NOT_CONFIGURED:
+      return {"provider_not_configured", false};
+    case SCRIBE_ERROR_AUTH:
+      return {"provider_auth_failed", false};
+    case SCRIBE_ERROR_BAD_REQUEST:
+      return {"provider_bad_request", false};
+    case SCRIBE_ERROR_MODEL_NOT_FOUND:
+      return {"model_not_found", false};
+    case SCRIBE_ERROR_RATE_LIMITED:
+      return {"provider_rate_limited", true};
+    case SCRIBE_ERROR_QUOTA:
+      return {"provider_quota_exhausted", false};
+    case SCRIBE_ERROR_UNAVAILABLE:
+      return {"provider_unavailable", true};
+    case SCRIBE_ERROR_TIMEOUT:
+      return {"provider_timeout", true};
+    case SCRIBE_ERROR_TRUNCATED:
+      return {"provider_truncated", true};
+    case SCRIBE_ERROR_BLOCKED:
+      return {"content_blocked", false};
+    case SCRIBE_ERROR_INCOMPLETE:
+      return {"output_limit_reached", false};
+    default:
+      return {"plugin_error", false};
   }
 }
 
-Provider::Provider(boost::dll::shared_library library, const scribe_provider* table,
-                   void* instance, std::string path)
+Provider::Provider(boost::dll::shared_library library, const scribe_provider* table, void* instance,
+                   std::string path)
     : library_(std::move(library)),
       table_(table),
       instance_(instance),

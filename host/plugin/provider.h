@@ -8,7 +8,6 @@
 #define SCRIBE_HOST_PLUGIN_PROVIDER_H_
 
 #include <boost/dll/shared_library.hpp>
-
 #include <cstdint>
 #include <string>
 #include <string_view>

@@ -1,9 +1,8 @@
 #include "host/plugin/registry.h"
 
+#include <algorithm>
 #include <boost/dll/shared_library.hpp>
 #include <boost/filesystem.hpp>
-
-#include <algorithm>
 #include <cstddef>
 
 #include "host/common/log.h"
@@ -67,8 +66,8 @@ Status Registry::LoadDirectory(const std::string& directory) {
   namespace fs = boost::filesystem;
   boost::system::error_code ec;
   if (!fs::is_directory(directory, ec)) {
-    return InvalidArgument("plugin_directory",
-                           "plugin directory '" + directory + "' does not exist or is not a directory");
+    return InvalidArgument("plugin_directory", "plugin directory '" + directory +
+                                                   "' does not exist or is not a directory");
   }
   std::vector<std::string> files;
   for (fs::directory_iterator it(directory, ec), end; !ec && it != end; it.increment(ec)) {
@@ -99,7 +98,8 @@ Status Registry::LoadFile(const std::string& path) {
     return Refuse(std::string("cannot load the library: ") + e.what());
   }
   if (!library.has(SCRIBE_PROVIDER_ENTRY_SYMBOL)) {
-    return Refuse("it does not export " SCRIBE_PROVIDER_ENTRY_SYMBOL "; it is not a Scribe provider");
+    return Refuse("it does not export " SCRIBE_PROVIDER_ENTRY_SYMBOL
+                  "; it is not a Scribe provider");
   }
   const scribe_provider* table = nullptr;
   try {

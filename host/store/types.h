@@ -20,8 +20,8 @@ std::optional<JobState> ParseJobState(std::string_view text);
 // succeeded, failed or cancelled: nothing runs until someone continues it.
 bool IsFinished(JobState state);
 inline constexpr JobState kAllJobStates[] = {JobState::kQueued,    JobState::kRunning,
-                                            JobState::kSucceeded, JobState::kFailed,
-                                            JobState::kCancelled, JobState::kInterrupted};
+                                             JobState::kSucceeded, JobState::kFailed,
+                                             JobState::kCancelled, JobState::kInterrupted};
 
 struct Document {
   std::string id;
@@ -55,7 +55,7 @@ struct JobError {
 struct JobSpec {
   std::string document_id;  // empty when the content came inline
   std::string title;
-  std::string input;        // the document text, copied so the job stands alone
+  std::string input;  // the document text, copied so the job stands alone
   std::string provider;
   std::string model;
   std::string prompt;

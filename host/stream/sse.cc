@@ -49,8 +49,9 @@ void AppendEvent(std::string& out, int64_t id, std::string_view event, std::stri
 }
 
 void AppendTokenEvent(std::string& out, int64_t end, std::string_view text) {
-  out.append("id: ").append(std::to_string(end)).append(
-      "\nevent: token\ndata: {\"type\":\"token\",\"content\":");
+  out.append("id: ")
+      .append(std::to_string(end))
+      .append("\nevent: token\ndata: {\"type\":\"token\",\"content\":");
   AppendJsonString(out, text);
   out.append("}\n\n");
 }

@@ -9,9 +9,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "host/common/json_text.h"
 #include "host/common/utf8.h"
@@ -306,8 +305,8 @@ bool SseHub::Produce(Viewer& viewer) {
     std::string_view piece;
     std::string read;
     int64_t window_end = tail.window_base + static_cast<int64_t>(tail.window.size());
-    int64_t want = std::min<int64_t>(tail.view.end - viewer.offset,
-                                     static_cast<int64_t>(options_.read_bytes));
+    int64_t want =
+        std::min<int64_t>(tail.view.end - viewer.offset, static_cast<int64_t>(options_.read_bytes));
     if (viewer.offset >= tail.window_base && viewer.offset < window_end) {
       piece = std::string_view(tail.window)
                   .substr(static_cast<size_t>(viewer.offset - tail.window_base),
@@ -337,10 +336,9 @@ bool SseHub::Produce(Viewer& viewer) {
   }
   if (viewer.status_version != tail.state_version && viewer.offset >= tail.status_offset) {
     viewer.status_version = tail.state_version;
-    AppendEvent(viewer.out, viewer.offset, "status",
-                Dump({{"type", "status"},
-                      {"status", tail.view.state},
-                      {"attempt", tail.view.attempt}}));
+    AppendEvent(
+        viewer.out, viewer.offset, "status",
+        Dump({{"type", "status"}, {"status", tail.view.state}, {"attempt", tail.view.attempt}}));
     return true;
   }
   return false;
@@ -353,8 +351,8 @@ void SseHub::AppendTerminal(Viewer& viewer) {
     case JobView::Outcome::kSucceeded: {
       std::string script;
       while (static_cast<int64_t>(script.size()) < view.end) {
-        Result<std::string> got = source_.ReadLog(viewer.job_id,
-                                                  static_cast<int64_t>(script.size()), 1 << 20);
+        Result<std::string> got =
+            source_.ReadLog(viewer.job_id, static_cast<int64_t>(script.size()), 1 << 20);
         if (!got.ok() || got->empty()) {
           Close(viewer);
           return;

@@ -40,7 +40,7 @@ struct JobView {
   enum class Outcome { kNone, kSucceeded, kFailed, kCancelled };
   std::string state = "queued";  // queued, running, interrupted, ...
   int attempt = 0;
-  int64_t end = 0;               // committed bytes
+  int64_t end = 0;  // committed bytes
   Outcome outcome = Outcome::kNone;
   std::string model_used;
   std::string usage_json = "{}";  // a JSON object

@@ -14,7 +14,7 @@ namespace scribe::plugin_common {
 
 struct Failure {
   scribe_error_class error_class = SCRIBE_ERROR_NONE;
-  std::string code;     // the provider's own reason, e.g. "API_KEY_INVALID"
+  std::string code;  // the provider's own reason, e.g. "API_KEY_INVALID"
   std::string message;
   int64_t retry_after_ms = -1;
 };
@@ -24,12 +24,17 @@ struct Failure {
 inline scribe_error_class ClassForHttpStatus(int status) {
   switch (status) {
     case 401:
-    case 403: return SCRIBE_ERROR_AUTH;
-    case 404: return SCRIBE_ERROR_MODEL_NOT_FOUND;
+    case 403:
+      return SCRIBE_ERROR_AUTH;
+    case 404:
+      return SCRIBE_ERROR_MODEL_NOT_FOUND;
     case 408:
-    case 504: return SCRIBE_ERROR_TIMEOUT;
-    case 429: return SCRIBE_ERROR_RATE_LIMITED;
-    default: return status >= 500 ? SCRIBE_ERROR_UNAVAILABLE : SCRIBE_ERROR_BAD_REQUEST;
+    case 504:
+      return SCRIBE_ERROR_TIMEOUT;
+    case 429:
+      return SCRIBE_ERROR_RATE_LIMITED;
+    default:
+      return status >= 500 ? SCRIBE_ERROR_UNAVAILABLE : SCRIBE_ERROR_BAD_REQUEST;
   }
 }
 

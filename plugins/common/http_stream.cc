@@ -54,7 +54,10 @@ Poco::Net::Context::Ptr ClientTlsContext(const std::string& ca_file) {
 
 HttpStream::HttpStream(Url url, Poco::Net::Context::Ptr tls, Timeouts timeouts,
                        std::function<bool()> cancelled)
-    : url_(std::move(url)), tls_(std::move(tls)), timeouts_(timeouts), cancelled_(std::move(cancelled)) {}
+    : url_(std::move(url)),
+      tls_(std::move(tls)),
+      timeouts_(timeouts),
+      cancelled_(std::move(cancelled)) {}
 
 HttpStream::~HttpStream() {
   if (!socket_) return;
@@ -77,11 +80,13 @@ HttpStream::Outcome HttpStream::Fill(int timeout_ms) {
       error_ = "cancelled";
       return Outcome::kCancelled;
     }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) {
-      error_ = got_body_byte_ ? "no data from the provider for " + std::to_string(timeouts_.idle_ms) + " ms"
-                              : "no response from the provider within " +
-                                    std::to_string(timeouts_.first_byte_ms) + " ms";
+      error_ = got_body_byte_
+                   ? "no data from the provider for " + std::to_string(timeouts_.idle_ms) + " ms"
+                   : "no response from the provider within " +
+                         std::to_string(timeouts_.first_byte_ms) + " ms";
       return got_body_byte_ ? Outcome::kIdleTimeout : Outcome::kFirstByteTimeout;
     }
     try {
@@ -128,16 +133,19 @@ HttpStream::Outcome HttpStream::Open(const std::string& method, const std::strin
     error_ = "connecting to " + url_.host + ":" + std::to_string(url_.port) + " timed out";
     return Outcome::kConnectTimeout;
   } catch (const Poco::Exception& e) {
-    error_ = "cannot connect to " + url_.host + ":" + std::to_string(url_.port) + ": " + e.displayText();
+    error_ =
+        "cannot connect to " + url_.host + ":" + std::to_string(url_.port) + ": " + e.displayText();
     return Outcome::kConnectFailed;
   }
 
   std::string host = url_.host;
-  if (!((url_.scheme == "https" && url_.port == 443) || (url_.scheme == "http" && url_.port == 80))) {
+  if (!((url_.scheme == "https" && url_.port == 443) ||
+        (url_.scheme == "http" && url_.port == 80))) {
     host += ":" + std::to_string(url_.port);
   }
   std::string request = method + " " + url_.path + path_and_query + " HTTP/1.1\r\nHost: " + host +
-                        "\r\nConnection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+                        "\r\nConnection: close\r\nContent-Length: " + std::to_string(body.size()) +
+                        "\r\n";
   for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
   request += "\r\n";
   request += body;
@@ -243,7 +251,8 @@ HttpStream::Outcome HttpStream::Read(std::string& out, bool& end) {
           continue;
         }
       } else if (!buffer_.empty()) {
-        size_t take = static_cast<size_t>(std::min<long long>(chunk_left_, static_cast<long long>(buffer_.size())));
+        size_t take = static_cast<size_t>(
+            std::min<long long>(chunk_left_, static_cast<long long>(buffer_.size())));
         out = buffer_.substr(0, take);
         buffer_.erase(0, take);
         chunk_left_ -= static_cast<long long>(take);
@@ -278,8 +287,9 @@ HttpStream::Outcome HttpStream::Read(std::string& out, bool& end) {
     int wait_ms = timeouts_.idle_ms;
     if (!got_body_byte_) {
       wait_ms = static_cast<int>(std::max<long long>(
-          0, std::chrono::duration_cast<std::chrono::milliseconds>(first_byte_deadline_ - Clock::now())
-                 .count()));
+          0,
+          std::chrono::duration_cast<std::chrono::milliseconds>(first_byte_deadline_ - Clock::now())
+              .count()));
     }
     Outcome got = Fill(wait_ms);
     if (got != Outcome::kOk) return got;

@@ -40,12 +40,12 @@ class HttpStream {
  public:
   enum class Outcome {
     kOk,
-    kConnectFailed,     // DNS, refused, TLS handshake or certificate
+    kConnectFailed,  // DNS, refused, TLS handshake or certificate
     kConnectTimeout,
     kFirstByteTimeout,
     kIdleTimeout,
     kCancelled,
-    kBroken,            // the connection failed mid-response, or bad HTTP
+    kBroken,  // the connection failed mid-response, or bad HTTP
   };
 
   // `tls` is required for https URLs. `cancelled` is polled while waiting.
@@ -81,9 +81,9 @@ class HttpStream {
   int status_ = 0;
   std::map<std::string, std::string> headers_;
   bool chunked_ = false;
-  long long remaining_ = -1;     // Content-Length left, -1: until close
-  long long chunk_left_ = 0;     // bytes left in the current chunk
-  bool after_chunk_ = false;     // a chunk's closing CRLF is still to come
+  long long remaining_ = -1;  // Content-Length left, -1: until close
+  long long chunk_left_ = 0;  // bytes left in the current chunk
+  bool after_chunk_ = false;  // a chunk's closing CRLF is still to come
   bool body_done_ = false;
   bool eof_ = false;
   bool got_body_byte_ = false;

@@ -20,7 +20,8 @@ int IntSetting(const sdk::Host& host, const std::string& name, int fallback) {
 Timeouts TimeoutSettings(const sdk::Host& host, const std::string& prefix) {
   Timeouts timeouts;
   timeouts.connect_ms = IntSetting(host, prefix + "_CONNECT_TIMEOUT_MS", timeouts.connect_ms);
-  timeouts.first_byte_ms = IntSetting(host, prefix + "_FIRST_BYTE_TIMEOUT_MS", timeouts.first_byte_ms);
+  timeouts.first_byte_ms =
+      IntSetting(host, prefix + "_FIRST_BYTE_TIMEOUT_MS", timeouts.first_byte_ms);
   timeouts.idle_ms = IntSetting(host, prefix + "_IDLE_TIMEOUT_MS", timeouts.idle_ms);
   return timeouts;
 }
@@ -51,8 +52,9 @@ int32_t FailTransport(const sdk::Generation& generation, const HttpStream& strea
       return generation.Fail(SCRIBE_ERROR_TIMEOUT, "timeout", stream.error());
     case HttpStream::Outcome::kBroken:
       if (streaming) {
-        return generation.Fail(SCRIBE_ERROR_TRUNCATED, "connection_lost",
-                               "the connection to " + provider + " broke mid-stream: " + stream.error());
+        return generation.Fail(
+            SCRIBE_ERROR_TRUNCATED, "connection_lost",
+            "the connection to " + provider + " broke mid-stream: " + stream.error());
       }
       return generation.Fail(SCRIBE_ERROR_UNAVAILABLE, "connection_lost", stream.error());
     default:

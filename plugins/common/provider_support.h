@@ -45,10 +45,10 @@ int32_t FailTransport(const sdk::Generation& generation, const HttpStream& strea
 
 // How ReadEvents() ended.
 enum class StreamEnd {
-  kEnded,       // the response body ended
-  kStopped,     // on_event returned false
-  kTransport,   // a read failed: see `outcome`
-  kOversized,   // an event grew past the parser's cap
+  kEnded,      // the response body ended
+  kStopped,    // on_event returned false
+  kTransport,  // a read failed: see `outcome`
+  kOversized,  // an event grew past the parser's cap
 };
 
 // Reads the response body and feeds it through an SSE parser, calling

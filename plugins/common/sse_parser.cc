@@ -55,7 +55,8 @@ bool SseParser::Line(std::string_view line, const std::function<bool(const SseEv
   if (line[0] == ':') return true;  // comment
   size_t colon = line.find(':');
   std::string_view field = line.substr(0, colon);
-  std::string_view value = colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
+  std::string_view value =
+      colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
   if (!value.empty() && value[0] == ' ') value.remove_prefix(1);
   if (field == "data") {
     if (current_.has_data) current_.data.push_back('\n');

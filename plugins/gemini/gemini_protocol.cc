@@ -15,7 +15,8 @@ std::string BuildRequestBody(const GenerationRequest& request, std::string_view 
   }
   nlohmann::json config = {{"temperature", request.temperature}};
   if (request.max_output_tokens) config["maxOutputTokens"] = *request.max_output_tokens;
-  if (request.thinking_budget) config["thinkingConfig"] = {{"thinkingBudget", *request.thinking_budget}};
+  if (request.thinking_budget)
+    config["thinkingConfig"] = {{"thinkingBudget", *request.thinking_budget}};
   nlohmann::json body = {
       {"systemInstruction",
        {{"parts", {{{"text", request.prompt.empty() ? kDefaultScriptPrompt : request.prompt}}}}}},
@@ -65,7 +66,8 @@ Failure Classify(int http_status, const nlohmann::json& error) {
   int64_t retry_after_ms = -1;
   if (error.is_object()) ReadDetails(error, reason, retry_after_ms);
   failure.code = !reason.empty() ? reason : !status.empty() ? status : std::to_string(http_status);
-  if (failure.message.empty()) failure.message = "the Gemini API answered HTTP " + std::to_string(http_status);
+  if (failure.message.empty())
+    failure.message = "the Gemini API answered HTTP " + std::to_string(http_status);
   failure.error_class = plugin_common::ClassForHttpStatus(http_status);
   if (http_status == 400 && reason == "API_KEY_INVALID") failure.error_class = SCRIBE_ERROR_AUTH;
   if (http_status == 429) {
@@ -82,7 +84,8 @@ Failure ClassifyHttpError(int http_status, const std::string& body) {
   nlohmann::json parsed = nlohmann::json::parse(body, nullptr, false);
   // Without alt=sse errors come wrapped in an array; accept both.
   if (parsed.is_array() && !parsed.empty()) parsed = parsed[0];
-  nlohmann::json error = parsed.is_object() && parsed.contains("error") ? parsed["error"] : nlohmann::json();
+  nlohmann::json error =
+      parsed.is_object() && parsed.contains("error") ? parsed["error"] : nlohmann::json();
   Failure failure = Classify(http_status, error);
   if (!error.is_object() && !body.empty()) {
     failure.message += ": " + body.substr(0, 200);
@@ -115,7 +118,8 @@ Failure ClassifyFinishReason(const std::string& reason, const std::string& messa
 Chunk InterpretChunk(const nlohmann::json& chunk) {
   Chunk result;
   if (!chunk.is_object()) {
-    result.error = Failure{SCRIBE_ERROR_UNAVAILABLE, "malformed_event", "a stream event is not a JSON object", -1};
+    result.error = Failure{SCRIBE_ERROR_UNAVAILABLE, "malformed_event",
+                           "a stream event is not a JSON object", -1};
     return result;
   }
   if (chunk.contains("error")) {
@@ -128,7 +132,8 @@ Chunk InterpretChunk(const nlohmann::json& chunk) {
   if (chunk.contains("usageMetadata") && chunk["usageMetadata"].is_object()) {
     const nlohmann::json& usage = chunk["usageMetadata"];
     auto count = [&](const char* name) -> int64_t {
-      return usage.contains(name) && usage[name].is_number_integer() ? usage[name].get<int64_t>() : -1;
+      return usage.contains(name) && usage[name].is_number_integer() ? usage[name].get<int64_t>()
+                                                                     : -1;
     };
     result.has_usage = true;
     result.prompt_tokens = count("promptTokenCount");

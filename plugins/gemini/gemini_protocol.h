@@ -6,15 +6,14 @@
 #define SCRIBE_PLUGINS_GEMINI_GEMINI_PROTOCOL_H_
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
 #include "failure.h"
-#include "script_prompts.h"
 #include "scribe/provider_abi.h"
+#include "script_prompts.h"
 
 namespace scribe::gemini {
 
@@ -51,7 +50,7 @@ struct Chunk {
   std::string text;           // answer text (thought parts left out)
   std::string finish_reason;  // on the last chunk
   std::string finish_message;
-  std::string block_reason;   // promptFeedback.blockReason
+  std::string block_reason;  // promptFeedback.blockReason
   std::string model_version;
   std::optional<Failure> error;
   bool has_usage = false;

@@ -15,14 +15,13 @@
 
 #include <map>
 #include <mutex>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "gemini_protocol.h"
 #include "http_stream.h"
-#include "scribe/provider_cpp.h"
 #include "provider_support.h"
+#include "scribe/provider_cpp.h"
 #include "sse_parser.h"
 
 namespace scribe::gemini {
@@ -56,9 +55,11 @@ class GeminiProvider : public sdk::Provider {
     }
     if (auto aliases = host.Config("GEMINI_MODEL_ALIASES")) {
       nlohmann::json parsed = nlohmann::json::parse(*aliases, nullptr, false);
-      if (!parsed.is_object()) throw std::runtime_error("GEMINI_MODEL_ALIASES is not a JSON object");
+      if (!parsed.is_object())
+        throw std::runtime_error("GEMINI_MODEL_ALIASES is not a JSON object");
       for (const auto& [alias, id] : parsed.items()) {
-        if (!id.is_string()) throw std::runtime_error("GEMINI_MODEL_ALIASES values must be strings");
+        if (!id.is_string())
+          throw std::runtime_error("GEMINI_MODEL_ALIASES values must be strings");
         aliases_[alias] = id.get<std::string>();
       }
     }
@@ -69,7 +70,8 @@ class GeminiProvider : public sdk::Provider {
   std::string Describe() override {
     nlohmann::json models = nlohmann::json::array();
     for (const std::string& id : models_) models.push_back({{"id", id}, {"label", id}});
-    for (const auto& [alias, id] : aliases_) models.push_back({{"id", alias}, {"label", alias + " (" + id + ")"}});
+    for (const auto& [alias, id] : aliases_)
+      models.push_back({{"id", alias}, {"label", alias + " (" + id + ")"}});
     bool configured = host_.Config("GOOGLE_API_KEY").has_value();
     return nlohmann::json{
         {"description", "Google Gemini API, streamed (streamGenerateContent, SSE)."},
@@ -102,10 +104,12 @@ class GeminiProvider : public sdk::Provider {
 
     HttpStream stream(base_url_, tls_.For(base_url_), timeouts_,
                       [&generation] { return generation.Cancelled(); });
-    HttpStream::Outcome opened = stream.Open(
-        "POST", "/v1beta/models/" + job.model + ":streamGenerateContent?alt=sse",
-        {{"Content-Type", "application/json"}, {"Accept", "text/event-stream"}, {"x-goog-api-key", *key}},
-        BuildRequestBody(job.request, generation.continuation()));
+    HttpStream::Outcome opened =
+        stream.Open("POST", "/v1beta/models/" + job.model + ":streamGenerateContent?alt=sse",
+                    {{"Content-Type", "application/json"},
+                     {"Accept", "text/event-stream"},
+                     {"x-goog-api-key", *key}},
+                    BuildRequestBody(job.request, generation.continuation()));
     if (opened != HttpStream::Outcome::kOk) {
       return plugin_common::FailTransport(generation, stream, opened, false, "Gemini");
     }
@@ -113,7 +117,8 @@ class GeminiProvider : public sdk::Provider {
       std::string body;
       stream.ReadAll(body);
       Failure failure = ClassifyHttpError(stream.status(), body);
-      return generation.Fail(failure.error_class, failure.code, failure.message, failure.retry_after_ms);
+      return generation.Fail(failure.error_class, failure.code, failure.message,
+                             failure.retry_after_ms);
     }
 
     std::string finish_reason, finish_message;
@@ -132,9 +137,9 @@ class GeminiProvider : public sdk::Provider {
         return false;
       }
       if (!chunk.block_reason.empty()) {
-        failure = Failure{SCRIBE_ERROR_BLOCKED, chunk.block_reason,
-                          "the prompt was blocked (promptFeedback.blockReason " + chunk.block_reason + ")",
-                          -1};
+        failure = Failure{
+            SCRIBE_ERROR_BLOCKED, chunk.block_reason,
+            "the prompt was blocked (promptFeedback.blockReason " + chunk.block_reason + ")", -1};
         return false;
       }
       if (!chunk.text.empty() && !generation.Emit(chunk.text)) {
@@ -198,9 +203,11 @@ class GeminiProvider : public sdk::Provider {
     if (request.contains("max_output_tokens") && request["max_output_tokens"].is_number_integer()) {
       job.request.max_output_tokens = request["max_output_tokens"].get<int64_t>();
     }
-    const nlohmann::json& params = request.contains("params") ? request["params"] : nlohmann::json();
+    const nlohmann::json& params =
+        request.contains("params") ? request["params"] : nlohmann::json();
     if (params.is_object() && params.contains("thinking_budget")) {
-      if (!params["thinking_budget"].is_number_integer() || params["thinking_budget"].get<int64_t>() < -1) {
+      if (!params["thinking_budget"].is_number_integer() ||
+          params["thinking_budget"].get<int64_t>() < -1) {
         return "params.thinking_budget must be an integer (-1 = automatic, 0 = off)";
       }
       job.request.thinking_budget = params["thinking_budget"].get<int64_t>();

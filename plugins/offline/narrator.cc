@@ -13,8 +13,8 @@ enum class BlockKind { kHeading, kParagraph, kList, kCode, kTable, kQuote };
 
 struct Block {
   BlockKind kind;
-  std::string text;                 // heading or paragraph text
-  std::vector<std::string> items;   // list items
+  std::string text;                // heading or paragraph text
+  std::vector<std::string> items;  // list items
 };
 
 std::string_view Trim(std::string_view s) {
@@ -130,7 +130,8 @@ std::vector<Block> ParseBlocks(std::string_view content) {
     if (line[0] == '#') {
       flush_paragraph();
       size_t hashes = line.find_first_not_of('#');
-      std::string text = CleanInline(line.substr(hashes == std::string_view::npos ? line.size() : hashes));
+      std::string text =
+          CleanInline(line.substr(hashes == std::string_view::npos ? line.size() : hashes));
       while (!text.empty() && text.back() == '#') text.pop_back();
       text = std::string(Trim(text));
       if (!text.empty()) blocks.push_back({BlockKind::kHeading, text, {}});
@@ -247,15 +248,14 @@ void SpeakSentence(std::string_view sentence, std::vector<std::string>& out) {
 }
 
 std::string Ordinal(size_t n) {
-  static const char* const kWords[] = {"First",   "Second", "Third",  "Fourth",
-                                       "Fifth",   "Sixth",  "Seventh", "Eighth",
-                                       "Ninth",   "Tenth"};
+  static const char* const kWords[] = {"First", "Second",  "Third",  "Fourth", "Fifth",
+                                       "Sixth", "Seventh", "Eighth", "Ninth",  "Tenth"};
   if (n < 10) return kWords[n];
   return "Point " + std::to_string(n + 1);
 }
 
 std::string NumberWord(size_t n) {
-  static const char* const kWords[] = {"zero", "one", "two",   "three", "four", "five",
+  static const char* const kWords[] = {"zero", "one",   "two",   "three", "four", "five",
                                        "six",  "seven", "eight", "nine",  "ten"};
   return n <= 10 ? kWords[n] : std::to_string(n);
 }
@@ -264,8 +264,7 @@ std::string Transition(size_t index, size_t count, const std::string& heading) {
   if (index == 0) return "Let's begin with " + heading + ".";
   if (index + 1 == count) return "Finally, let's look at " + heading + ".";
   static const char* const kMiddle[] = {"Next, let's turn to ", "Now, on to ",
-                                        "Moving on, let's talk about ",
-                                        "Our next topic is "};
+                                        "Moving on, let's talk about ", "Our next topic is "};
   return std::string(kMiddle[(index - 1) % 4]) + heading + ".";
 }
 
@@ -287,7 +286,8 @@ std::string Narrate(std::string_view title_in, std::string_view content) {
     if (b.kind == BlockKind::kHeading) headings.push_back(b.text);
   }
   std::string title = CleanInline(Trim(title_in));
-  if (title.empty() && !headings.empty() && !blocks.empty() && blocks[0].kind == BlockKind::kHeading) {
+  if (title.empty() && !headings.empty() && !blocks.empty() &&
+      blocks[0].kind == BlockKind::kHeading) {
     title = headings.front();
     headings.erase(headings.begin());
     blocks.erase(blocks.begin());
@@ -297,7 +297,8 @@ std::string Narrate(std::string_view title_in, std::string_view content) {
   std::vector<std::string> paragraphs;  // the script, one spoken paragraph each
   std::string opening = "Welcome. Today we're going to listen our way through " + title + ".";
   if (headings.size() > 1) {
-    opening += " We'll cover " + NumberWord(headings.size()) + " parts: " + JoinNames(headings) + ".";
+    opening +=
+        " We'll cover " + NumberWord(headings.size()) + " parts: " + JoinNames(headings) + ".";
   }
   paragraphs.push_back(opening);
 
@@ -334,7 +335,8 @@ std::string Narrate(std::string_view title_in, std::string_view content) {
         break;
       case BlockKind::kCode:
         spoken.push_back(
-            "There's a code example here. It's easier to follow on screen, so we'll skip reading it "
+            "There's a code example here. It's easier to follow on screen, so we'll skip reading "
+            "it "
             "aloud.");
         break;
       case BlockKind::kTable:

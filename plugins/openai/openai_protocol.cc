@@ -33,7 +33,8 @@ std::string BuildRequestBody(const ChatRequest& request, std::string_view contin
   std::string document = request.document;
   if (!request.title.empty()) document = "Title: " + request.title + "\n\n" + document;
   nlohmann::json messages = nlohmann::json::array({
-      {{"role", "system"}, {"content", request.prompt.empty() ? kDefaultScriptPrompt : request.prompt}},
+      {{"role", "system"},
+       {"content", request.prompt.empty() ? kDefaultScriptPrompt : request.prompt}},
       {{"role", "user"}, {"content", document}},
   });
   if (!continuation.empty()) {
@@ -92,7 +93,8 @@ Delta InterpretData(const std::string& data) {
   }
   nlohmann::json chunk = nlohmann::json::parse(data, nullptr, false);
   if (!chunk.is_object()) {
-    delta.error = Failure{SCRIBE_ERROR_UNAVAILABLE, "malformed_event", "a stream event is not JSON", -1};
+    delta.error =
+        Failure{SCRIBE_ERROR_UNAVAILABLE, "malformed_event", "a stream event is not JSON", -1};
     return delta;
   }
   if (chunk.contains("error")) {

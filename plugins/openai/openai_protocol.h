@@ -6,11 +6,10 @@
 #define SCRIBE_PLUGINS_OPENAI_OPENAI_PROTOCOL_H_
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "failure.h"
 #include "scribe/provider_abi.h"
@@ -41,8 +40,8 @@ Failure ClassifyHttpError(int status, const std::string& body, const std::string
 Failure ClassifyStreamError(const nlohmann::json& error);
 
 struct Delta {
-  bool done = false;            // data: [DONE]
-  std::string text;             // delta.content (reasoning is never included)
+  bool done = false;  // data: [DONE]
+  std::string text;   // delta.content (reasoning is never included)
   std::string finish_reason;
   std::string model;
   std::optional<Failure> error;

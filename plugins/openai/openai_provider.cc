@@ -12,9 +12,8 @@
 //   OPENAI_CONNECT_TIMEOUT_MS, OPENAI_FIRST_BYTE_TIMEOUT_MS, OPENAI_IDLE_TIMEOUT_MS
 #include <Poco/Net/SSLManager.h>
 
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "http_stream.h"
 #include "openai_protocol.h"
@@ -40,7 +39,8 @@ class OpenAiProvider : public sdk::Provider {
       throw std::runtime_error("OPENAI_BASE_URL '" + base + "' is not an http(s) URL");
     }
     // A base given with its /v1 is accepted too.
-    if (base_url_.path.size() >= 3 && base_url_.path.compare(base_url_.path.size() - 3, 3, "/v1") == 0) {
+    if (base_url_.path.size() >= 3 &&
+        base_url_.path.compare(base_url_.path.size() - 3, 3, "/v1") == 0) {
       base_url_.path.resize(base_url_.path.size() - 3);
     }
     default_model_ = host.Config("OPENAI_DEFAULT_MODEL").value_or(kDefaultModel);
@@ -57,7 +57,8 @@ class OpenAiProvider : public sdk::Provider {
     for (const std::string& id : models_) models.push_back({{"id", id}, {"label", id}});
     return nlohmann::json{
         {"description",
-         "OpenAI-compatible chat completions, streamed: OpenAI, vLLM, llama.cpp server, Ollama /v1."},
+         "OpenAI-compatible chat completions, streamed: OpenAI, vLLM, llama.cpp server, Ollama "
+         "/v1."},
         {"default_model", default_model_},
         {"models", models},
         {"accepts_any_model", true},
@@ -88,7 +89,8 @@ class OpenAiProvider : public sdk::Provider {
     HttpStream::Outcome opened = stream.Open("POST", "/v1/chat/completions", headers,
                                              BuildRequestBody(request, generation.continuation()));
     if (opened != HttpStream::Outcome::kOk) {
-      return plugin_common::FailTransport(generation, stream, opened, false, "the OpenAI-compatible server");
+      return plugin_common::FailTransport(generation, stream, opened, false,
+                                          "the OpenAI-compatible server");
     }
     if (stream.status() != 200) {
       std::string body;
@@ -105,7 +107,8 @@ class OpenAiProvider : public sdk::Provider {
       for (const auto& [name, value] : event.other) {
         if (name == "error") {  // llama.cpp's non-standard error line
           nlohmann::json parsed = nlohmann::json::parse(value, nullptr, false);
-          failure = ClassifyStreamError(parsed.is_object() ? parsed : nlohmann::json{{"message", value}});
+          failure =
+              ClassifyStreamError(parsed.is_object() ? parsed : nlohmann::json{{"message", value}});
           return false;
         }
       }
@@ -121,7 +124,8 @@ class OpenAiProvider : public sdk::Provider {
       }
       if (!delta.model.empty()) generation.ReportModel(delta.model);
       if (delta.has_usage) {
-        generation.ReportUsage(delta.prompt_tokens, delta.completion_tokens, delta.reasoning_tokens);
+        generation.ReportUsage(delta.prompt_tokens, delta.completion_tokens,
+                               delta.reasoning_tokens);
       }
       if (!delta.text.empty() && !generation.Emit(delta.text)) {
         stopped = true;
@@ -136,7 +140,8 @@ class OpenAiProvider : public sdk::Provider {
         return generation.Fail(SCRIBE_ERROR_TRUNCATED, "missing_done",
                                "the stream ended before data: [DONE]");
       case StreamEnd::kTransport:
-        return plugin_common::FailTransport(generation, stream, read, true, "the OpenAI-compatible server");
+        return plugin_common::FailTransport(generation, stream, read, true,
+                                            "the OpenAI-compatible server");
       case StreamEnd::kOversized:
         return generation.Fail(SCRIBE_ERROR_UNAVAILABLE, "event_too_large",
                                "a stream event exceeded the plugin's size limit");
@@ -144,7 +149,9 @@ class OpenAiProvider : public sdk::Provider {
         break;
     }
     if (stopped) return SCRIBE_GENERATE_CANCELLED;
-    if (failure) return generation.Fail(failure->error_class, failure->code, failure->message, failure->retry_after_ms);
+    if (failure)
+      return generation.Fail(failure->error_class, failure->code, failure->message,
+                             failure->retry_after_ms);
     if (finish_reason == "length") {
       return generation.Fail(SCRIBE_ERROR_INCOMPLETE, "length",
                              "the model reached its output token limit (finish_reason length)");

@@ -18,8 +18,8 @@ TEST(ClockTest, FormatsAndParsesRfc3339) {
 TEST(ClockTest, RejectsAnythingThatIsNotRfc3339) {
   int64_t millis = 0;
   for (const char* bad : {"yesterday", "2026-11-25", "2026-11-25 16:35:29Z", "2026-13-01T00:00:00Z",
-                          "2026-11-25T16:35:29", "2026-11-25T16:35:29.Z", "2026-11-25T16:35:29Zjunk",
-                          "2026-11-25T16:35:29+0100", ""}) {
+                          "2026-11-25T16:35:29", "2026-11-25T16:35:29.Z",
+                          "2026-11-25T16:35:29Zjunk", "2026-11-25T16:35:29+0100", ""}) {
     EXPECT_FALSE(ParseRfc3339(bad, millis)) << bad;
   }
 }

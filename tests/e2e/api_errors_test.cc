@@ -44,32 +44,45 @@ TEST_F(ApiErrorsTest, BadSubmissionsAreRefusedAndStoreNothing) {
       {"malformed JSON", "{\"content\": ", "application/json", 400, "invalid_json"},
       {"not an object", "[1,2]", "application/json", 400, "invalid_json"},
       {"no input", "{}", "application/json", 400, "missing_input"},
-      {"unknown document", R"({"document_id":"doc_missing"})", "application/json", 404, "document_not_found"},
-      {"both inputs", R"({"document_id":"d","content":"x"})", "application/json", 400, "conflicting_input"},
+      {"unknown document", R"({"document_id":"doc_missing"})", "application/json", 404,
+       "document_not_found"},
+      {"both inputs", R"({"document_id":"d","content":"x"})", "application/json", 400,
+       "conflicting_input"},
       {"empty content", R"({"content":"   "})", "application/json", 400, "empty_document"},
-      {"unknown provider", R"({"content":"x","provider":"nope"})", "application/json", 400, "unknown_provider"},
-      {"unknown model", R"({"content":"x","model":"gpt-9"})", "application/json", 400, "unknown_model"},
+      {"unknown provider", R"({"content":"x","provider":"nope"})", "application/json", 400,
+       "unknown_provider"},
+      {"unknown model", R"({"content":"x","model":"gpt-9"})", "application/json", 400,
+       "unknown_model"},
       {"bad params", R"({"content":"x","params":[1]})", "application/json", 400, "invalid_field"},
-      {"bad plugin param", R"({"content":"x","params":{"chunks_per_second":-3}})", "application/json", 400, "invalid_request"},
-      {"bad temperature", R"({"content":"x","temperature":"hot"})", "application/json", 400, "invalid_field"},
-      {"temperature out of range", R"({"content":"x","temperature":9})", "application/json", 400, "invalid_temperature"},
-      {"negative tokens", R"({"content":"x","max_output_tokens":-1})", "application/json", 400, "invalid_max_output_tokens"},
-      {"huge tokens", R"({"content":"x","max_output_tokens":99999999999999999999})", "application/json", 400, "invalid_field"},
-      {"unknown field", R"({"content":"x","colour":"red"})", "application/json", 400, "unknown_field"},
-      {"bad fallback", R"({"content":"x","fallback":[{"provider":"nope"}]})", "application/json", 400, "unknown_provider"},
+      {"bad plugin param", R"({"content":"x","params":{"chunks_per_second":-3}})",
+       "application/json", 400, "invalid_request"},
+      {"bad temperature", R"({"content":"x","temperature":"hot"})", "application/json", 400,
+       "invalid_field"},
+      {"temperature out of range", R"({"content":"x","temperature":9})", "application/json", 400,
+       "invalid_temperature"},
+      {"negative tokens", R"({"content":"x","max_output_tokens":-1})", "application/json", 400,
+       "invalid_max_output_tokens"},
+      {"huge tokens", R"({"content":"x","max_output_tokens":99999999999999999999})",
+       "application/json", 400, "invalid_field"},
+      {"unknown field", R"({"content":"x","colour":"red"})", "application/json", 400,
+       "unknown_field"},
+      {"bad fallback", R"({"content":"x","fallback":[{"provider":"nope"}]})", "application/json",
+       400, "unknown_provider"},
       {"invalid UTF-8", "{\"content\":\"caf\xC3\x28\"}", "application/json", 400, "invalid_utf8"},
       {"wrong media type", R"({"content":"x"})", "text/plain", 415, "unsupported_media_type"},
-      {"body over the limit", "{\"content\":\"" + std::string(5000, 'a') + "\"}", "application/json", 413, "body_too_large"},
+      {"body over the limit", "{\"content\":\"" + std::string(5000, 'a') + "\"}",
+       "application/json", 413, "body_too_large"},
   };
   for (const Case& c : cases) {
-    ExpectError(Http(port(), "POST", "/api/jobs", c.body, c.content_type), c.status, c.code, c.what);
+    ExpectError(Http(port(), "POST", "/api/jobs", c.body, c.content_type), c.status, c.code,
+                c.what);
   }
-  ExpectError(Http(port(), "POST", "/api/documents", "caf\xC3\x28", "text/plain"), 400, "invalid_utf8",
-              "non-UTF-8 document");
+  ExpectError(Http(port(), "POST", "/api/documents", "caf\xC3\x28", "text/plain"), 400,
+              "invalid_utf8", "non-UTF-8 document");
   ExpectError(Http(port(), "POST", "/api/documents", R"({"title":"t"})"), 400, "missing_content",
               "document without content");
-  ExpectError(Http(port(), "POST", "/api/documents", "x", "image/png"), 415, "unsupported_media_type",
-              "binary document");
+  ExpectError(Http(port(), "POST", "/api/documents", "x", "image/png"), 415,
+              "unsupported_media_type", "binary document");
   ExpectError(Http(port(), "POST", "/api/jobs", "{}", "application/json",
                    {{"Idempotency-Key", std::string(300, 'k')}}),
               400, "invalid_idempotency_key", "long idempotency key");
@@ -87,17 +100,24 @@ TEST_F(ApiErrorsTest, BadOffsetsAreRefusedPrecisely) {
   std::string before = Snapshot();
   for (std::string path : {"/events", "/output"}) {
     std::string base = "/api/jobs/" + id + path;
-    ExpectError(Http(port(), "GET", base + "?offset=-1"), 400, "invalid_offset", path + " negative");
-    ExpectError(Http(port(), "GET", base + "?offset=abc"), 400, "invalid_offset", path + " not a number");
-    ExpectError(Http(port(), "GET", base + "?offset=1e3"), 400, "invalid_offset", path + " exponent");
-    ExpectError(Http(port(), "GET", base + "?offset=" + inside), 400, "invalid_offset", path + " mid-character");
-    ExpectError(Http(port(), "GET", base + "?offset=" + past), 416, "offset_out_of_range", path + " past end");
-    ExpectError(Http(port(), "GET", "/api/jobs/job_missing" + path), 404, "job_not_found", path + " unknown job");
+    ExpectError(Http(port(), "GET", base + "?offset=-1"), 400, "invalid_offset",
+                path + " negative");
+    ExpectError(Http(port(), "GET", base + "?offset=abc"), 400, "invalid_offset",
+                path + " not a number");
+    ExpectError(Http(port(), "GET", base + "?offset=1e3"), 400, "invalid_offset",
+                path + " exponent");
+    ExpectError(Http(port(), "GET", base + "?offset=" + inside), 400, "invalid_offset",
+                path + " mid-character");
+    ExpectError(Http(port(), "GET", base + "?offset=" + past), 416, "offset_out_of_range",
+                path + " past end");
+    ExpectError(Http(port(), "GET", "/api/jobs/job_missing" + path), 404, "job_not_found",
+                path + " unknown job");
   }
-  ExpectError(Http(port(), "GET", "/api/jobs/" + id + "/events", "", "", {{"Last-Event-ID", "garbage"}}),
-              400, "invalid_offset", "bad Last-Event-ID");
-  ExpectError(Http(port(), "GET", "/api/jobs/" + id + "/output", "", "", {{"Range", "bytes=9-2"}}), 400,
-              "invalid_range", "reversed range");
+  ExpectError(
+      Http(port(), "GET", "/api/jobs/" + id + "/events", "", "", {{"Last-Event-ID", "garbage"}}),
+      400, "invalid_offset", "bad Last-Event-ID");
+  ExpectError(Http(port(), "GET", "/api/jobs/" + id + "/output", "", "", {{"Range", "bytes=9-2"}}),
+              400, "invalid_range", "reversed range");
   HttpResponse beyond = Http(port(), "GET", "/api/jobs/" + id + "/output", "", "",
                              {{"Range", "bytes=" + past + "-"}});
   ExpectError(beyond, 416, "range_not_satisfiable", "range past the end");
@@ -111,13 +131,19 @@ TEST_F(ApiErrorsTest, TransitionsThatDoNotApplyAreConflicts) {
   std::string slow = SubmitOffline(port(), Document(3), 5);
   WaitForState(port(), slow, {"running"});
   std::string before = Snapshot();
-  ExpectError(Http(port(), "POST", "/api/jobs/" + done + "/cancel"), 409, "job_finished", "cancel finished");
-  ExpectError(Http(port(), "POST", "/api/jobs/" + done + "/continue"), 409, "job_succeeded", "continue succeeded");
-  ExpectError(Http(port(), "POST", "/api/jobs/" + slow + "/continue"), 409, "job_active", "continue running");
-  ExpectError(Http(port(), "POST", "/api/jobs/" + slow + "/retry"), 409, "job_active", "retry running");
+  ExpectError(Http(port(), "POST", "/api/jobs/" + done + "/cancel"), 409, "job_finished",
+              "cancel finished");
+  ExpectError(Http(port(), "POST", "/api/jobs/" + done + "/continue"), 409, "job_succeeded",
+              "continue succeeded");
+  ExpectError(Http(port(), "POST", "/api/jobs/" + slow + "/continue"), 409, "job_active",
+              "continue running");
+  ExpectError(Http(port(), "POST", "/api/jobs/" + slow + "/retry"), 409, "job_active",
+              "retry running");
   ExpectError(Http(port(), "DELETE", "/api/jobs/" + slow), 409, "job_active", "delete running");
-  ExpectError(Http(port(), "POST", "/api/jobs/job_missing/cancel"), 404, "job_not_found", "cancel unknown");
-  ExpectError(Http(port(), "DELETE", "/api/documents/doc_missing"), 404, "document_not_found", "delete unknown doc");
+  ExpectError(Http(port(), "POST", "/api/jobs/job_missing/cancel"), 404, "job_not_found",
+              "cancel unknown");
+  ExpectError(Http(port(), "DELETE", "/api/documents/doc_missing"), 404, "document_not_found",
+              "delete unknown doc");
   EXPECT_EQ(Http(port(), "POST", "/api/jobs/" + slow + "/cancel").status, 200);
 }
 
@@ -130,7 +156,8 @@ TEST_F(ApiErrorsTest, UnknownRoutesMethodsAndQueriesAreClientErrors) {
   ExpectError(Http(port(), "GET", "/api/jobs/x/cancel"), 405, "method_not_allowed", "GET cancel");
   ExpectError(Http(port(), "GET", "/api/jobs?state=bogus"), 400, "invalid_state", "bad state");
   ExpectError(Http(port(), "GET", "/api/jobs?limit=0"), 400, "invalid_limit", "bad limit");
-  ExpectError(Http(port(), "GET", "/api/jobs?since=yesterday"), 400, "invalid_timestamp", "bad since");
+  ExpectError(Http(port(), "GET", "/api/jobs?since=yesterday"), 400, "invalid_timestamp",
+              "bad since");
   ExpectError(Http(port(), "GET", "/api/jobs?cursor=zzz"), 400, "invalid_cursor", "bad cursor");
   ExpectError(Http(port(), "GET", "/api/jobs?x=%zz"), 400, "invalid_query", "bad escape");
 }

@@ -11,8 +11,9 @@
 
 namespace scribe::testing {
 
-inline constexpr char kDocument[] = "Photosynthesis turns light into sugar inside chloroplasts ✓ — "
-                                    "plants, algae and some bacteria do it.";
+inline constexpr char kDocument[] =
+    "Photosynthesis turns light into sugar inside chloroplasts ✓ — "
+    "plants, algae and some bacteria do it.";
 
 // Runs the host with one provider plugin pointed at a fake server.
 class FakeProviderTest : public HostTest {
@@ -55,7 +56,7 @@ struct Scenario {
   std::string code;    // error code ("" when it succeeds)
   std::string detail;  // the provider's reason
   Text text;
-  int attempts;        // 0: any
+  int attempts;  // 0: any
 };
 
 inline void PrintTo(const Scenario& s, std::ostream* os) { *os << s.model; }
@@ -83,8 +84,12 @@ class ScenarioTest : public FakeProviderTest, public ::testing::WithParamInterfa
     std::string output = Output(id);
     std::string full = FakeScript(kDocument);
     switch (s.text) {
-      case Text::kFull: EXPECT_EQ(output, full); break;
-      case Text::kEmpty: EXPECT_EQ(output, ""); break;
+      case Text::kFull:
+        EXPECT_EQ(output, full);
+        break;
+      case Text::kEmpty:
+        EXPECT_EQ(output, "");
+        break;
       case Text::kPrefix:
         EXPECT_FALSE(output.empty());
         EXPECT_LT(output.size(), full.size());

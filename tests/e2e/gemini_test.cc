@@ -29,7 +29,8 @@ class GeminiScenarioTest : public ScenarioTest {
  protected:
   std::string Provider() const override { return "gemini"; }
   nlohmann::json PluginConfig() override {
-    return {{"GEMINI_IDLE_TIMEOUT_MS", "1500"}, {"GEMINI_BASE_URL", fake_.base_url()},
+    return {{"GEMINI_IDLE_TIMEOUT_MS", "1500"},
+            {"GEMINI_BASE_URL", fake_.base_url()},
             {"GOOGLE_API_KEY", "test-key"}};
   }
 };
@@ -47,31 +48,38 @@ INSTANTIATE_TEST_SUITE_P(
         Scenario{"fake-utf8-split", "succeeded", "", "", Text::kFull, 1},
         Scenario{"fake-bytewise", "succeeded", "", "", Text::kFull, 1},
         Scenario{"fake-bigline", "succeeded", "", "", Text::kFull, 1},
-        Scenario{"fake-max-tokens", "failed", "output_limit_reached", "MAX_TOKENS", Text::kPrefix, 1},
+        Scenario{"fake-max-tokens", "failed", "output_limit_reached", "MAX_TOKENS", Text::kPrefix,
+                 1},
         Scenario{"fake-safety", "failed", "content_blocked", "SAFETY", Text::kEmpty, 1},
-        Scenario{"fake-blocked", "failed", "content_blocked", "PROHIBITED_CONTENT", Text::kEmpty, 1},
-        Scenario{"fake-400-key", "failed", "provider_auth_failed", "API_KEY_INVALID", Text::kEmpty, 1},
+        Scenario{"fake-blocked", "failed", "content_blocked", "PROHIBITED_CONTENT", Text::kEmpty,
+                 1},
+        Scenario{"fake-400-key", "failed", "provider_auth_failed", "API_KEY_INVALID", Text::kEmpty,
+                 1},
         Scenario{"fake-400", "failed", "provider_bad_request", "INVALID_ARGUMENT", Text::kEmpty, 1},
-        Scenario{"fake-403", "failed", "provider_auth_failed", "PERMISSION_DENIED", Text::kEmpty, 1},
+        Scenario{"fake-403", "failed", "provider_auth_failed", "PERMISSION_DENIED", Text::kEmpty,
+                 1},
         Scenario{"fake-404", "failed", "model_not_found", "NOT_FOUND", Text::kEmpty, 1},
-        Scenario{"fake-429-quota", "failed", "provider_quota_exhausted", "RESOURCE_EXHAUSTED", Text::kEmpty, 1},
+        Scenario{"fake-429-quota", "failed", "provider_quota_exhausted", "RESOURCE_EXHAUSTED",
+                 Text::kEmpty, 1},
         Scenario{"fake-500", "failed", "provider_unavailable", "INTERNAL", Text::kEmpty, 3},
         Scenario{"fake-503", "failed", "provider_unavailable", "UNAVAILABLE", Text::kEmpty, 3},
         Scenario{"fake-504", "failed", "provider_timeout", "DEADLINE_EXCEEDED", Text::kEmpty, 3},
-        Scenario{"fake-429-retry", "failed", "provider_rate_limited", "RESOURCE_EXHAUSTED", Text::kEmpty, 3},
+        Scenario{"fake-429-retry", "failed", "provider_rate_limited", "RESOURCE_EXHAUSTED",
+                 Text::kEmpty, 3},
         Scenario{"fake-flaky-2", "succeeded", "", "", Text::kFull, 3},
         Scenario{"fake-ratelimit-once", "succeeded", "", "", Text::kFull, 2},
         Scenario{"fake-midstream-error", "succeeded", "", "", Text::kFull, 2},
         Scenario{"fake-cut-40", "succeeded", "", "", Text::kFull, 2},
         Scenario{"fake-stall-5", "succeeded", "", "", Text::kFull, 2},
         Scenario{"fake-silent-2", "succeeded", "", "", Text::kFull, 1},
-        Scenario{"fake-no-finish", "failed", "provider_truncated", "missing_finish_reason", Text::kFull, 3}),
+        Scenario{"fake-no-finish", "failed", "provider_truncated", "missing_finish_reason",
+                 Text::kFull, 3}),
     ScenarioName);
 
 TEST_F(GeminiTest, SendsTheRequestTheApiExpects) {
-  std::string id = Submit("fake-normal", {{"temperature", 0.3},
-                                          {"max_output_tokens", 2048},
-                                          {"params", {{"thinking_budget", 512}}}});
+  std::string id = Submit(
+      "fake-normal",
+      {{"temperature", 0.3}, {"max_output_tokens", 2048}, {"params", {{"thinking_budget", 512}}}});
   WaitForState(port(), id, {"succeeded"});
   nlohmann::json requests = FakeRequests();
   ASSERT_EQ(requests.size(), 1u);
@@ -119,7 +127,8 @@ TEST_F(GeminiTest, AStreamCutAt40PercentIsContinuedWithoutRepeatingAnything) {
 }
 
 TEST_F(GeminiTest, AJobWhosePrimaryReturns503CompletesOnItsFallback) {
-  std::string id = Submit("fake-503", {{"fallback", {{{"provider", "gemini"}, {"model", "fake-normal"}}}}});
+  std::string id =
+      Submit("fake-503", {{"fallback", {{{"provider", "gemini"}, {"model", "fake-normal"}}}}});
   nlohmann::json job = WaitForState(port(), id, {"succeeded", "failed"});
   ASSERT_EQ(job["state"], "succeeded") << job.dump(2);
   EXPECT_EQ(Output(id), FakeScript(kDocument));
@@ -148,7 +157,8 @@ TEST_F(GeminiTest, UsageIsAccountedForEveryAttempt) {
                          std::to_string(input)),
             std::string::npos)
       << metrics;
-  EXPECT_NE(metrics.find("scribe_provider_attempts_total{provider=\"gemini\"} 2"), std::string::npos);
+  EXPECT_NE(metrics.find("scribe_provider_attempts_total{provider=\"gemini\"} 2"),
+            std::string::npos);
 }
 
 TEST_F(GeminiTest, CancelClosesTheUpstreamConnectionPromptly) {
@@ -160,7 +170,8 @@ TEST_F(GeminiTest, CancelClosesTheUpstreamConnectionPromptly) {
   ASSERT_EQ(Http(port(), "POST", "/api/jobs/" + id + "/cancel").status, 200);
   bool stopped = false;
   while (!stopped && std::chrono::steady_clock::now() - asked < std::chrono::seconds(5)) {
-    stopped = Http(port(), "GET", "/metrics").body.find("scribe_generations_running 0\n") != std::string::npos;
+    stopped = Http(port(), "GET", "/metrics").body.find("scribe_generations_running 0\n") !=
+              std::string::npos;
     if (!stopped) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_TRUE(stopped);
@@ -214,9 +225,10 @@ TEST_F(GeminiWithoutKeyTest, FailsAtOnceWithoutCallingTheApi) {
 class GeminiTlsTest : public GeminiTest {
  protected:
   static std::string MakeCertificate(const TempDir& dir) {
-    std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
-                      "-addext subjectAltName=IP:127.0.0.1 -keyout " + dir.File("key.pem") +
-                      " -out " + dir.File("cert.pem") + " 2>/dev/null";
+    std::string cmd =
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
+        "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+        dir.File("key.pem") + " -out " + dir.File("cert.pem") + " 2>/dev/null";
     EXPECT_EQ(std::system(cmd.c_str()), 0);
     return dir.File("cert.pem");
   }
@@ -253,7 +265,8 @@ TEST_F(GeminiLongTest, ANinetySecondGenerationCompletesWithHeartbeats) {
   EXPECT_EQ(viewer.events().back().event, "complete");
   EXPECT_EQ(viewer.Text(), FakeScript(kDocument));
   int heartbeats = 0;
-  for (const std::string& c : viewer.comments()) heartbeats += c.find("keep-alive") != std::string::npos;
+  for (const std::string& c : viewer.comments())
+    heartbeats += c.find("keep-alive") != std::string::npos;
   EXPECT_GE(heartbeats, 3);  // one per 15 s of silence
   nlohmann::json job = Http(port(), "GET", "/api/jobs/" + id).Json();
   EXPECT_EQ(job["state"], "succeeded");

@@ -14,7 +14,8 @@ TEST_F(LifecycleTest, CancelKeepsThePartialAndContinueCompletesItExactly) {
   std::string id = SubmitOffline(port(), Document(4), 150);
   SseClient viewer;
   ASSERT_TRUE(viewer.Open(port(), "/api/jobs/" + id + "/events"));
-  ASSERT_TRUE(viewer.ReadUntil([](const SseEvent& e) { return e.event == "token" && std::stoll(e.id) > 120; }));
+  ASSERT_TRUE(viewer.ReadUntil(
+      [](const SseEvent& e) { return e.event == "token" && std::stoll(e.id) > 120; }));
 
   HttpResponse cancel = Http(port(), "POST", "/api/jobs/" + id + "/cancel");
   ASSERT_EQ(cancel.status, 200) << cancel.body;
@@ -168,8 +169,8 @@ TEST_F(LifecycleTest, DocumentsAreStoredListedUsedAndDeleted) {
   ASSERT_EQ(json_doc.status, 201) << json_doc.body;
   std::string doc_id = json_doc.Json()["id"];
   EXPECT_EQ(json_doc.Header("location"), "/api/documents/" + doc_id);
-  HttpResponse text_doc = Http(port(), "POST", "/api/documents?title=Notes", "Plain *markdown* text.",
-                               "text/markdown; charset=utf-8");
+  HttpResponse text_doc = Http(port(), "POST", "/api/documents?title=Notes",
+                               "Plain *markdown* text.", "text/markdown; charset=utf-8");
   ASSERT_EQ(text_doc.status, 201) << text_doc.body;
   EXPECT_EQ(text_doc.Json()["title"], "Notes");
 
@@ -179,8 +180,9 @@ TEST_F(LifecycleTest, DocumentsAreStoredListedUsedAndDeleted) {
   nlohmann::json full = Http(port(), "GET", "/api/documents/" + doc_id).Json();
   EXPECT_EQ(full["content"], Document(1));
 
-  HttpResponse job = Http(port(), "POST", "/api/jobs",
-                          nlohmann::json{{"document_id", doc_id}, {"params", {{"chunks_per_second", 0}}}}.dump());
+  HttpResponse job =
+      Http(port(), "POST", "/api/jobs",
+           nlohmann::json{{"document_id", doc_id}, {"params", {{"chunks_per_second", 0}}}}.dump());
   ASSERT_EQ(job.status, 201) << job.body;
   EXPECT_EQ(job.Json()["document_id"], doc_id);
   EXPECT_EQ(job.Json()["title"], "Cells");
@@ -202,7 +204,8 @@ TEST_F(LifecycleTest, ListingFiltersByStateAndPaginates) {
   ASSERT_EQ(page["jobs"].size(), 3u);
   EXPECT_EQ(page["jobs"][0]["id"], ids[4]);
   std::string cursor = page["next_cursor"];
-  nlohmann::json next = Http(port(), "GET", "/api/jobs?limit=3&state=succeeded&cursor=" + cursor).Json();
+  nlohmann::json next =
+      Http(port(), "GET", "/api/jobs?limit=3&state=succeeded&cursor=" + cursor).Json();
   ASSERT_EQ(next["jobs"].size(), 2u);
   EXPECT_EQ(next["jobs"][1]["id"], ids[0]);
   EXPECT_EQ(next["next_cursor"], nullptr);
@@ -228,7 +231,7 @@ TEST_F(LifecycleTest, ProvidersHealthAndMetricsDescribeTheHost) {
   EXPECT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.Header("content-type").find("text/plain"), std::string::npos);
   for (const char* line : {"scribe_jobs{state=\"succeeded\"} 1", "scribe_sse_viewers ",
-                           "scribe_chunks_appended_total ", "scribe_bytes_appended_total " ,
+                           "scribe_chunks_appended_total ", "scribe_bytes_appended_total ",
                            "scribe_commit_latency_seconds_bucket{le=\"+Inf\"}"}) {
     EXPECT_NE(metrics.body.find(line), std::string::npos) << line << "\n" << metrics.body;
   }

@@ -9,7 +9,8 @@ class OpenAiTest : public FakeProviderTest {
  protected:
   std::string Provider() const override { return "openai"; }
   nlohmann::json PluginConfig() override {
-    nlohmann::json plugin = {{"OPENAI_BASE_URL", fake_.base_url() + "/v1"}, {"OPENAI_IDLE_TIMEOUT_MS", "1500"}};
+    nlohmann::json plugin = {{"OPENAI_BASE_URL", fake_.base_url() + "/v1"},
+                             {"OPENAI_IDLE_TIMEOUT_MS", "1500"}};
     if (WithKey()) plugin["OPENAI_API_KEY"] = "test-key";
     return plugin;
   }
@@ -32,11 +33,13 @@ INSTANTIATE_TEST_SUITE_P(
         Scenario{"fake-normal", "succeeded", "", "", Text::kFull, 1},
         Scenario{"fake-reasoning", "succeeded", "", "", Text::kFull, 1},
         Scenario{"fake-length", "failed", "output_limit_reached", "length", Text::kPrefix, 1},
-        Scenario{"fake-content-filter", "failed", "content_blocked", "content_filter", Text::kEmpty, 1},
+        Scenario{"fake-content-filter", "failed", "content_blocked", "content_filter", Text::kEmpty,
+                 1},
         Scenario{"fake-401", "failed", "provider_auth_failed", "invalid_api_key", Text::kEmpty, 1},
         Scenario{"fake-404", "failed", "model_not_found", "model_not_found", Text::kEmpty, 1},
         Scenario{"fake-ollama-404", "failed", "model_not_found", "404", Text::kEmpty, 1},
-        Scenario{"fake-429-quota", "failed", "provider_quota_exhausted", "insufficient_quota", Text::kEmpty, 1},
+        Scenario{"fake-429-quota", "failed", "provider_quota_exhausted", "insufficient_quota",
+                 Text::kEmpty, 1},
         Scenario{"fake-503", "failed", "provider_unavailable", "server_error", Text::kEmpty, 3},
         Scenario{"fake-ratelimit-once", "succeeded", "", "", Text::kFull, 2},
         Scenario{"fake-midstream-error", "succeeded", "", "", Text::kFull, 2},
@@ -92,7 +95,9 @@ TEST_F(OpenAiLocalServerTest, NeedsNoKeyForALocalServer) {
 }
 
 TEST_F(OpenAiTest, AGeminiJobCanFallBackToAnOpenAiCompatibleServer) {
-  nlohmann::json body = {{"content", kDocument}, {"provider", "gemini"}, {"model", "fake-normal"},
+  nlohmann::json body = {{"content", kDocument},
+                         {"provider", "gemini"},
+                         {"model", "fake-normal"},
                          {"fallback", {{{"provider", "openai"}, {"model", "fake-normal"}}}}};
   HttpResponse created = Http(port(), "POST", "/api/jobs", body.dump());
   ASSERT_EQ(created.status, 201);

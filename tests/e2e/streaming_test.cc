@@ -36,7 +36,8 @@ TEST_F(StreamingTest, AViewerReceivesTheWholeScriptThenTheCompleteEvent) {
   // Every id is the offset just after the text delivered so far.
   int64_t offset = 0;
   for (const SseEvent& e : viewer.events()) {
-    if (e.event == "token") offset += static_cast<int64_t>(e.Json()["content"].get<std::string>().size());
+    if (e.event == "token")
+      offset += static_cast<int64_t>(e.Json()["content"].get<std::string>().size());
     EXPECT_EQ(IdOf(e), offset) << e.event;
   }
 }
@@ -49,7 +50,8 @@ TEST_F(StreamingTest, ADroppedViewerResumesWithLastEventIdWithoutRepeatsOrGaps) 
 
   SseClient first;
   ASSERT_TRUE(first.Open(port(), "/api/jobs/" + id + "/events"));
-  ASSERT_TRUE(first.ReadUntil([](const SseEvent& e) { return e.event == "token" && std::stoll(e.id) > 300; }));
+  ASSERT_TRUE(first.ReadUntil(
+      [](const SseEvent& e) { return e.event == "token" && std::stoll(e.id) > 300; }));
   std::string received = first.Text();
   std::string resume_at = first.last_id();
   first.Close();  // mid-stream
@@ -152,12 +154,13 @@ TEST_F(StreamingTest, OutputServesBytesFromAnOffsetOrARange) {
   EXPECT_EQ(all.Header("x-scribe-next-offset"), std::to_string(script.size()));
   HttpResponse tail = Http(port(), "GET", "/api/jobs/" + id + "/output?offset=10");
   EXPECT_EQ(tail.body, script.substr(10));
-  HttpResponse range = Http(port(), "GET", "/api/jobs/" + id + "/output", "", "", {{"Range", "bytes=5-14"}});
+  HttpResponse range =
+      Http(port(), "GET", "/api/jobs/" + id + "/output", "", "", {{"Range", "bytes=5-14"}});
   EXPECT_EQ(range.status, 206);
   EXPECT_EQ(range.body, script.substr(5, 10));
-  EXPECT_EQ(range.Header("content-range"),
-            "bytes 5-14/" + std::to_string(script.size()));
-  HttpResponse last = Http(port(), "GET", "/api/jobs/" + id + "/output", "", "", {{"Range", "bytes=-20"}});
+  EXPECT_EQ(range.Header("content-range"), "bytes 5-14/" + std::to_string(script.size()));
+  HttpResponse last =
+      Http(port(), "GET", "/api/jobs/" + id + "/output", "", "", {{"Range", "bytes=-20"}});
   EXPECT_EQ(last.status, 206);
   EXPECT_EQ(last.body, script.substr(script.size() - 20));
 }
@@ -174,7 +177,8 @@ TEST_F(HeartbeatTest, ASilentStreamGetsHeartbeatComments) {
   ASSERT_TRUE(viewer.Open(port(), "/api/jobs/" + id + "/events"));
   viewer.ReadUntil([](const SseEvent&) { return false; }, std::chrono::milliseconds(1200));
   int heartbeats = 0;
-  for (const std::string& c : viewer.comments()) heartbeats += c.find("keep-alive") != std::string::npos;
+  for (const std::string& c : viewer.comments())
+    heartbeats += c.find("keep-alive") != std::string::npos;
   EXPECT_GE(heartbeats, 2);
   HttpResponse cancel = Http(port(), "POST", "/api/jobs/" + id + "/cancel");
   EXPECT_EQ(cancel.status, 200);

@@ -2,12 +2,11 @@
 // ABI version, a newer minor, a library without the entry symbol, and a
 // plugin whose init() fails. A bad plugin is refused with a clear reason and
 // the rest load.
-#include "host/plugin/registry.h"
-
 #include <gtest/gtest.h>
 
 #include <cstddef>
 
+#include "host/plugin/registry.h"
 #include "scribe/provider_abi.h"
 #include "tests/support/host_process.h"
 

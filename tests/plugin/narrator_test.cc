@@ -16,13 +16,12 @@ constexpr char kDocument[] =
     "Almost all food chains start here, which is why it matters so much to every living thing "
     "on the planet, from the smallest plankton to the largest whales, and to us as well.\n";
 
-TEST(NarratorTest, IsDeterministic) {
-  EXPECT_EQ(Narrate("", kDocument), Narrate("", kDocument));
-}
+TEST(NarratorTest, IsDeterministic) { EXPECT_EQ(Narrate("", kDocument), Narrate("", kDocument)); }
 
 TEST(NarratorTest, WritesAScriptForListening) {
   std::string script = Narrate("", kDocument);
-  EXPECT_EQ(script.rfind("Welcome. Today we're going to listen our way through Photosynthesis.", 0), 0u);
+  EXPECT_EQ(script.rfind("Welcome. Today we're going to listen our way through Photosynthesis.", 0),
+            0u);
   EXPECT_NE(script.find("Let's begin with Steps."), std::string::npos);
   EXPECT_NE(script.find("Finally, let's look at Why it matters."), std::string::npos);
   EXPECT_NE(script.find("There are two key points here. First, light reactions make ATP."),
@@ -55,7 +54,8 @@ TEST(NarratorTest, ShortensLongSentences) {
 }
 
 TEST(NarratorTest, ChunksRejoinExactlyAndNeverSplitACharacter) {
-  std::string text = Narrate("Ünïcödé ✓", "Émoji 🎉🎉🎉 and a verylongwordwithoutanyspacesinsideitatallreally ✓\n");
+  std::string text =
+      Narrate("Ünïcödé ✓", "Émoji 🎉🎉🎉 and a verylongwordwithoutanyspacesinsideitatallreally ✓\n");
   std::string joined;
   for (std::string_view chunk : SplitIntoChunks(text)) {
     ASSERT_FALSE(chunk.empty());

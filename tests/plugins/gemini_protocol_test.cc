@@ -49,27 +49,37 @@ TEST(GeminiProtocolTest, ChunksWithoutCandidatesOrContentAreFine) {
       R"({"candidates":[{"finishReason":"MALFORMED_FUNCTION_CALL","index":0,"finishMessage":"bad call"}]})"));
   EXPECT_EQ(finish.finish_reason, "MALFORMED_FUNCTION_CALL");
   EXPECT_EQ(finish.finish_message, "bad call");
-  Chunk blocked = InterpretChunk(nlohmann::json::parse(R"({"promptFeedback":{"blockReason":"SAFETY"}})"));
+  Chunk blocked =
+      InterpretChunk(nlohmann::json::parse(R"({"promptFeedback":{"blockReason":"SAFETY"}})"));
   EXPECT_EQ(blocked.block_reason, "SAFETY");
 }
 
 TEST(GeminiProtocolTest, HttpErrorsMapToTheClassesTheHostActsOn) {
-  auto classify = [](int status, const std::string& body) { return ClassifyHttpError(status, body); };
-  EXPECT_EQ(classify(400, R"({"error":{"code":400,"status":"INVALID_ARGUMENT","message":"API key not valid.",
-      "details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID"}]}})").error_class,
-            SCRIBE_ERROR_AUTH);
-  EXPECT_EQ(classify(400, R"({"error":{"code":400,"status":"INVALID_ARGUMENT","message":"too long"}})").error_class,
-            SCRIBE_ERROR_BAD_REQUEST);
+  auto classify = [](int status, const std::string& body) {
+    return ClassifyHttpError(status, body);
+  };
+  EXPECT_EQ(
+      classify(400,
+               R"({"error":{"code":400,"status":"INVALID_ARGUMENT","message":"API key not valid.",
+      "details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID"}]}})")
+          .error_class,
+      SCRIBE_ERROR_AUTH);
+  EXPECT_EQ(
+      classify(400, R"({"error":{"code":400,"status":"INVALID_ARGUMENT","message":"too long"}})")
+          .error_class,
+      SCRIBE_ERROR_BAD_REQUEST);
   EXPECT_EQ(classify(403, R"({"error":{"code":403}})").error_class, SCRIBE_ERROR_AUTH);
   EXPECT_EQ(classify(404, R"({"error":{"code":404}})").error_class, SCRIBE_ERROR_MODEL_NOT_FOUND);
-  Failure wait = classify(429, R"({"error":{"code":429,"status":"RESOURCE_EXHAUSTED","message":"quota",
+  Failure wait =
+      classify(429, R"({"error":{"code":429,"status":"RESOURCE_EXHAUSTED","message":"quota",
       "details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"47s"}]}})");
   EXPECT_EQ(wait.error_class, SCRIBE_ERROR_RATE_LIMITED);
   EXPECT_EQ(wait.retry_after_ms, 47000);
   EXPECT_EQ(classify(429, R"({"error":{"code":429,"message":"credits depleted"}})").error_class,
             SCRIBE_ERROR_QUOTA);
   EXPECT_EQ(classify(500, "").error_class, SCRIBE_ERROR_UNAVAILABLE);
-  EXPECT_EQ(classify(503, R"([{"error":{"code":503,"status":"UNAVAILABLE"}}])").code, "UNAVAILABLE");
+  EXPECT_EQ(classify(503, R"([{"error":{"code":503,"status":"UNAVAILABLE"}}])").code,
+            "UNAVAILABLE");
   EXPECT_EQ(classify(504, "").error_class, SCRIBE_ERROR_TIMEOUT);
 }
 

@@ -44,7 +44,9 @@ TEST(SseParserTest, JoinsDataLinesAndKeepsUnknownFields) {
 }
 
 TEST(SseParserTest, StripsALeadingBomAndKeepsUtf8SplitAcrossReads) {
-  std::string stream = "\xEF\xBB\xBF" "data: caf\xC3\xA9 \xF0\x9F\x8E\x89\n\n";
+  std::string stream =
+      "\xEF\xBB\xBF"
+      "data: caf\xC3\xA9 \xF0\x9F\x8E\x89\n\n";
   std::vector<SseEvent> events = ParseInPieces(stream, 1);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].data, "caf\xC3\xA9 \xF0\x9F\x8E\x89");

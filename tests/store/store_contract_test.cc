@@ -1,12 +1,11 @@
 // The Store contract: every backend runs these tests unchanged
 // (INSTANTIATE_TEST_SUITE_P at the bottom lists the backends).
-#include "host/store/store.h"
-
 #include <gtest/gtest.h>
 
 #include <functional>
 #include <mutex>
 
+#include "host/store/store.h"
 #include "tests/support/host_process.h"
 
 namespace scribe::store {
@@ -90,7 +89,8 @@ class StoreContractTest : public ::testing::TestWithParam<Backend> {
 TEST_P(StoreContractTest, DocumentsRoundTripAndListNewestFirstInPages) {
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) {
-    Result<Document> doc = store_->CreateDocument("T" + std::to_string(i), "body ✓ " + std::to_string(i));
+    Result<Document> doc =
+        store_->CreateDocument("T" + std::to_string(i), "body ✓ " + std::to_string(i));
     ASSERT_TRUE(doc.ok());
     ids.push_back(doc->id);
   }

@@ -12,7 +12,8 @@ TEST(ScriptTextTest, RemovesWhatShouldNotBeReadAloud) {
 }
 
 TEST(ScriptTextTest, NormalisesWhitespaceAndTrims) {
-  EXPECT_EQ(PostProcessScript("\n\n  Hello   there.\t\n\n\n\nBye ✓  \n\n"), "Hello there.\n\nBye ✓");
+  EXPECT_EQ(PostProcessScript("\n\n  Hello   there.\t\n\n\n\nBye ✓  \n\n"),
+            "Hello there.\n\nBye ✓");
   EXPECT_EQ(PostProcessScript(""), "");
   EXPECT_EQ(PostProcessScript("snake_case stays; __bold__ goes"), "snake_case stays; bold goes");
 }

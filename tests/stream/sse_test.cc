@@ -10,9 +10,10 @@ namespace {
 TEST(SseFramingTest, TokenEventCarriesTheEndOffsetAndEscapedText) {
   std::string out;
   AppendTokenEvent(out, 42, "Hello\n\nid: 7\nevent: complete\r\n");
-  EXPECT_EQ(out,
-            "id: 42\nevent: token\n"
-            "data: {\"type\":\"token\",\"content\":\"Hello\\n\\nid: 7\\nevent: complete\\r\\n\"}\n\n");
+  EXPECT_EQ(
+      out,
+      "id: 42\nevent: token\n"
+      "data: {\"type\":\"token\",\"content\":\"Hello\\n\\nid: 7\\nevent: complete\\r\\n\"}\n\n");
 }
 
 TEST(SseFramingTest, TextCannotInjectAnEvent) {

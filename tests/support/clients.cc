@@ -1,15 +1,14 @@
 #include "tests/support/clients.h"
 
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
 
 #include <algorithm>
 #include <sstream>
@@ -38,9 +37,7 @@ std::string Lower(std::string s) {
 
 }  // namespace
 
-nlohmann::json HttpResponse::Json() const {
-  return nlohmann::json::parse(body, nullptr, false);
-}
+nlohmann::json HttpResponse::Json() const { return nlohmann::json::parse(body, nullptr, false); }
 
 std::string HttpResponse::Header(const std::string& lower_name) const {
   auto it = headers.find(lower_name);
@@ -120,10 +117,12 @@ bool SseClient::Open(int port, const std::string& path,
                      const std::optional<std::string>& last_event_id) {
   fd_ = Connect(port);
   if (fd_ < 0) return false;
-  std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";
+  std::string request =
+      "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";
   if (last_event_id) request += "Last-Event-ID: " + *last_event_id + "\r\n";
   request += "\r\n";
-  if (send(fd_, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
+  if (send(fd_, request.data(), request.size(), MSG_NOSIGNAL) !=
+      static_cast<ssize_t>(request.size())) {
     return false;
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

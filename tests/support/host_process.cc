@@ -1,11 +1,10 @@
 #include "tests/support/host_process.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -99,7 +98,8 @@ void KillProcess(pid_t pid) {
 FakeProvider::FakeProvider(const std::string& log_path, const std::string& tls_cert,
                            const std::string& tls_key)
     : tls_(!tls_cert.empty()) {
-  std::vector<std::string> args = {"python3", SourceDir() + "/tests/fakes/fake_llm.py", "--port", "0"};
+  std::vector<std::string> args = {"python3", SourceDir() + "/tests/fakes/fake_llm.py", "--port",
+                                   "0"};
   if (tls_) args.insert(args.end(), {"--tls-cert", tls_cert, "--tls-key", tls_key});
   std::string rest;
   pid_ = SpawnAndWait(args, "fake provider listening on ", log_path, rest);
@@ -113,8 +113,8 @@ std::string FakeProvider::base_url() const {
 }
 
 bool HostProcess::Start() {
-  std::vector<std::string> args = {BinDir() + "/scribed", "--listen", "127.0.0.1:0", "--db",
-                                   db_path_, "--plugins", plugin_dir_};
+  std::vector<std::string> args = {
+      BinDir() + "/scribed", "--listen", "127.0.0.1:0", "--db", db_path_, "--plugins", plugin_dir_};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   std::string rest;
   pid_ = SpawnAndWait(args, "listening on http://127.0.0.1:", log_path_, rest);

@@ -12,16 +12,15 @@
 //
 // The SSE side uses non-blocking sockets and epoll so that the client, not
 // the host, is never the bottleneck. Every loop is bounded in count and time.
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
 
 #include <algorithm>
 #include <chrono>
@@ -29,12 +28,11 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -105,7 +103,8 @@ int ConnectSse(int port, const std::string& path) {
     close(fd);
     return -1;
   }
-  std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n";
+  std::string request =
+      "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n";
   if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) {
     close(fd);
     return -1;
@@ -129,15 +128,18 @@ int Ingest(int port, const Args& args) {
   }
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   std::string after = "\n" + Request(port, "GET", "/metrics");
-  double chunks = Metric(after, "scribe_chunks_emitted_total") - Metric(before, "scribe_chunks_emitted_total");
-  double rows = Metric(after, "scribe_chunks_appended_total") - Metric(before, "scribe_chunks_appended_total");
-  double bytes = Metric(after, "scribe_bytes_appended_total") - Metric(before, "scribe_bytes_appended_total");
+  double chunks =
+      Metric(after, "scribe_chunks_emitted_total") - Metric(before, "scribe_chunks_emitted_total");
+  double rows = Metric(after, "scribe_chunks_appended_total") -
+                Metric(before, "scribe_chunks_appended_total");
+  double bytes =
+      Metric(after, "scribe_bytes_appended_total") - Metric(before, "scribe_bytes_appended_total");
   double commits = Metric(after, "scribe_commit_latency_seconds_count") -
                    Metric(before, "scribe_commit_latency_seconds_count");
-  std::printf("ingest: %ld jobs, %.0f chunks (%.0f rows, %.0f commits), %.0f bytes in %.2f s\n", jobs,
-              chunks, rows, commits, bytes, seconds);
-  std::printf("ingest: %.0f chunks/s committed, %.2f MB/s, %.1f chunks per commit\n", chunks / seconds,
-              bytes / seconds / 1e6, commits > 0 ? chunks / commits : 0);
+  std::printf("ingest: %ld jobs, %.0f chunks (%.0f rows, %.0f commits), %.0f bytes in %.2f s\n",
+              jobs, chunks, rows, commits, bytes, seconds);
+  std::printf("ingest: %.0f chunks/s committed, %.2f MB/s, %.1f chunks per commit\n",
+              chunks / seconds, bytes / seconds / 1e6, commits > 0 ? chunks / commits : 0);
   return 0;
 }
 
@@ -147,8 +149,8 @@ int Latency(int port, const Args& args) {
   // The job starts after the viewers are connected: it waits behind a
   // short slow job on a one-worker host, or simply starts; the first tenth
   // of the samples is dropped either way.
-  std::string id = Submit(port, "probe", {{"chunks_per_second", args.Get("cps", 200)},
-                                          {"latency_probe", chunks}});
+  std::string id = Submit(port, "probe",
+                          {{"chunks_per_second", args.Get("cps", 200)}, {"latency_probe", chunks}});
   int epoll = epoll_create1(EPOLL_CLOEXEC);
   std::vector<int> fds;
   std::vector<std::string> buffers(static_cast<size_t>(viewers));
@@ -190,8 +192,10 @@ int Latency(int port, const Args& args) {
         size_t pos = 0;
         while (pos < stamps.size()) {
           size_t next = stamps.find("\\n", pos);
-          std::string one = stamps.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
-          if (!one.empty()) samples.push_back(static_cast<double>(now_us - std::stoll(one)) / 1000.0);
+          std::string one =
+              stamps.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
+          if (!one.empty())
+            samples.push_back(static_cast<double>(now_us - std::stoll(one)) / 1000.0);
           if (next == std::string::npos) break;
           pos = next + 2;
         }
@@ -206,9 +210,13 @@ int Latency(int port, const Args& args) {
   }
   std::vector<double> tail(samples.begin() + static_cast<long>(samples.size() / 10), samples.end());
   std::sort(tail.begin(), tail.end());
-  auto pct = [&](double p) { return tail[std::min(tail.size() - 1, static_cast<size_t>(p * tail.size()))]; };
-  std::printf("latency: %zu samples over %ld viewers; emit -> SSE receive ms: p50 %.3f  p90 %.3f  p99 %.3f  max %.3f\n",
-              tail.size(), viewers, pct(0.5), pct(0.9), pct(0.99), tail.back());
+  auto pct = [&](double p) {
+    return tail[std::min(tail.size() - 1, static_cast<size_t>(p * tail.size()))];
+  };
+  std::printf(
+      "latency: %zu samples over %ld viewers; emit -> SSE receive ms: p50 %.3f  p90 %.3f  p99 %.3f "
+      " max %.3f\n",
+      tail.size(), viewers, pct(0.5), pct(0.9), pct(0.99), tail.back());
   return 0;
 }
 
@@ -237,7 +245,8 @@ int Viewers(int port, const Args& args) {
       if (seen[i]) continue;
       char buf[4096];
       ssize_t got = recv(fds[i], buf, sizeof buf, MSG_DONTWAIT);
-      if (got > 0 && std::string(buf, static_cast<size_t>(got)).find("200 OK") != std::string::npos) {
+      if (got > 0 &&
+          std::string(buf, static_cast<size_t>(got)).find("200 OK") != std::string::npos) {
         seen[i] = true;
         ++ready;
       }
@@ -247,10 +256,11 @@ int Viewers(int port, const Args& args) {
   std::this_thread::sleep_for(std::chrono::seconds(2));
   long with = RssKiB(pid);
   std::string metrics = "\n" + Request(port, "GET", "/metrics");
-  std::printf("viewers: %ld of %ld connected; host RSS %ld KiB before, %ld KiB with them "
-              "(%.1f KiB per viewer); scribe_sse_viewers %.0f\n",
-              ready, count, before, with, ready > 0 ? double(with - before) / ready : 0.0,
-              Metric(metrics, "scribe_sse_viewers"));
+  std::printf(
+      "viewers: %ld of %ld connected; host RSS %ld KiB before, %ld KiB with them "
+      "(%.1f KiB per viewer); scribe_sse_viewers %.0f\n",
+      ready, count, before, with, ready > 0 ? double(with - before) / ready : 0.0,
+      Metric(metrics, "scribe_sse_viewers"));
   for (int fd : fds) close(fd);
   Request(port, "POST", "/api/jobs/" + id + "/cancel");
   return ready == count ? 0 : 1;

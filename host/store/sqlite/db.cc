@@ -4,8 +4,8 @@ namespace scribe::store::sqlite {
 
 Status SqliteStatus(int rc, sqlite3* db, std::string_view what) {
   if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) return Status::Ok();
-  std::string message = std::string(what) + ": " +
-                        (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  std::string message =
+      std::string(what) + ": " + (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   switch (rc & 0xFF) {
     case SQLITE_FULL:
       return Unavailable("storage_full", "the disk is full; " + message);
@@ -32,8 +32,8 @@ Status SqliteStatus(int rc, sqlite3* db, std::string_view what) {
 
 Result<std::unique_ptr<Db>> Db::Open(const std::string& path, bool read_only) {
   sqlite3* handle = nullptr;
-  int flags = SQLITE_OPEN_NOMUTEX | (read_only ? SQLITE_OPEN_READONLY
-                                               : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  int flags = SQLITE_OPEN_NOMUTEX |
+              (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   int rc = sqlite3_open_v2(path.c_str(), &handle, flags, nullptr);
   if (rc != SQLITE_OK) {
     Status status = SqliteStatus(rc, handle, "opening " + path);
@@ -55,8 +55,8 @@ Status Db::Exec(std::string_view sql) {
 }
 
 Stmt::Stmt(Db& db, std::string_view sql) : db_(db) {
-  int rc = sqlite3_prepare_v3(db.handle(), sql.data(), static_cast<int>(sql.size()), 0, &stmt_,
-                              nullptr);
+  int rc =
+      sqlite3_prepare_v3(db.handle(), sql.data(), static_cast<int>(sql.size()), 0, &stmt_, nullptr);
   prepare_status_ = SqliteStatus(rc, db.handle(), "prepare");
   status_ = prepare_status_;
 }

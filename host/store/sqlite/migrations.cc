@@ -15,10 +15,10 @@ Status Migrate(Db& db, const std::vector<Migration>& migrations) {
   if (!current.ok()) return current.status();
   int latest = migrations.empty() ? 0 : migrations.back().version;
   if (*current > latest) {
-    return Unavailable("schema_too_new",
-                       "the database has schema version " + std::to_string(*current) +
-                           " but this scribed knows only up to " + std::to_string(latest) +
-                           "; run a newer Scribe");
+    return Unavailable("schema_too_new", "the database has schema version " +
+                                             std::to_string(*current) +
+                                             " but this scribed knows only up to " +
+                                             std::to_string(latest) + "; run a newer Scribe");
   }
   for (const Migration& m : migrations) {
     if (m.version <= *current) continue;

@@ -10,18 +10,18 @@
 namespace scribe::store::sqlite {
 
 // The columns JobFromRow() reads, in order, for "SELECT " SCRIBE_JOB_COLUMNS.
-#define SCRIBE_JOB_COLUMNS                                                                   \
-  "id, document_id, title, input_bytes, provider, model, prompt, temperature, "              \
-  "max_output_tokens, params, fallback, state, attempts, output_bytes, model_used, "         \
-  "error_code, error_message, error_detail, error_retryable, input_tokens, output_tokens, "  \
-  "thinking_tokens, idempotency_key, request_hash, parent_id, created_ms, updated_ms, "      \
+#define SCRIBE_JOB_COLUMNS                                                                  \
+  "id, document_id, title, input_bytes, provider, model, prompt, temperature, "             \
+  "max_output_tokens, params, fallback, state, attempts, output_bytes, model_used, "        \
+  "error_code, error_message, error_detail, error_retryable, input_tokens, output_tokens, " \
+  "thinking_tokens, idempotency_key, request_hash, parent_id, created_ms, updated_ms, "     \
   "started_ms, finished_ms"
 
 Job JobFromRow(const Stmt& row);
 
-#define SCRIBE_ATTEMPT_COLUMNS                                                              \
-  "number, provider, model, model_used, state, start_offset, end_offset, started_ms, "      \
-  "finished_ms, error_code, error_message, error_detail, error_retryable, input_tokens, "   \
+#define SCRIBE_ATTEMPT_COLUMNS                                                            \
+  "number, provider, model, model_used, state, start_offset, end_offset, started_ms, "    \
+  "finished_ms, error_code, error_message, error_detail, error_retryable, input_tokens, " \
   "output_tokens, thinking_tokens"
 
 Attempt AttemptFromRow(const Stmt& row);

@@ -13,7 +13,9 @@ Status DocumentNotFound(const std::string& id) {
   return NotFound("document_not_found", "no document with id '" + id + "'");
 }
 
-Status BadCursor() { return InvalidArgument("invalid_cursor", "the cursor is not one this host issued"); }
+Status BadCursor() {
+  return InvalidArgument("invalid_cursor", "the cursor is not one this host issued");
+}
 
 int ClampLimit(int limit) { return std::clamp(limit, 1, 1000); }
 
@@ -58,9 +60,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   {
     Stmt wal(**db, "PRAGMA journal_mode = WAL");
     if (!wal.Step() || wal.Text(0) != "wal") {
-      return wal.status().ok() ? Unavailable("storage_unavailable",
-                                             "could not switch " + path + " to WAL mode")
-                               : wal.status();
+      return wal.status().ok()
+                 ? Unavailable("storage_unavailable", "could not switch " + path + " to WAL mode")
+                 : wal.status();
     }
   }
   SCRIBE_RETURN_IF_ERROR((*db)->Exec("PRAGMA synchronous = " + options.synchronous));
@@ -115,9 +117,13 @@ Result<Document> SqliteStore::CreateDocument(const std::string& title, const std
   Status status = writer_->Run([&](Writer::Tx& tx) {
     doc.created_ms = tx.now_ms();
     return tx
-        .Prepare("INSERT INTO documents (id, title, content, bytes, created_ms) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5)")
-        .Bind(1, doc.id).Bind(2, doc.title).Bind(3, doc.content).Bind(4, doc.bytes)
+        .Prepare(
+            "INSERT INTO documents (id, title, content, bytes, created_ms) "
+            "VALUES (?1, ?2, ?3, ?4, ?5)")
+        .Bind(1, doc.id)
+        .Bind(2, doc.title)
+        .Bind(3, doc.content)
+        .Bind(4, doc.bytes)
         .Bind(5, doc.created_ms)
         .Run();
   });
@@ -143,12 +149,12 @@ Result<Page<Document>> SqliteStore::ListDocuments(const PageRequest& request) {
   auto reader = AcquireReader();
   if (!reader.ok()) return reader.status();
   int limit = ClampLimit(request.limit);
-  Stmt stmt((*reader)->db(),
-            has_cursor ? "SELECT id, title, bytes, created_ms, rowid FROM documents "
-                         "WHERE (created_ms, rowid) < (?1, ?2) "
-                         "ORDER BY created_ms DESC, rowid DESC LIMIT ?3"
-                       : "SELECT id, title, bytes, created_ms, rowid FROM documents "
-                         "ORDER BY created_ms DESC, rowid DESC LIMIT ?3");
+  Stmt stmt((*reader)->db(), has_cursor
+                                 ? "SELECT id, title, bytes, created_ms, rowid FROM documents "
+                                   "WHERE (created_ms, rowid) < (?1, ?2) "
+                                   "ORDER BY created_ms DESC, rowid DESC LIMIT ?3"
+                                 : "SELECT id, title, bytes, created_ms, rowid FROM documents "
+                                   "ORDER BY created_ms DESC, rowid DESC LIMIT ?3");
   if (has_cursor) stmt.Bind(1, cursor_ms).Bind(2, cursor_row);
   stmt.Bind(3, limit + 1);
   return ReadPage<Document>(stmt, limit, 4, [](const Stmt& row) {
@@ -240,14 +246,14 @@ Result<JobHistory> SqliteStore::GetJobHistory(const std::string& id) {
     status = attempts.status();
   }
   if (status.ok()) {
-    Stmt events(db, "SELECT at_ms, state, attempt, offset, note FROM job_events "
-                    "WHERE job_id = ?1 ORDER BY seq");
+    Stmt events(db,
+                "SELECT at_ms, state, attempt, offset, note FROM job_events "
+                "WHERE job_id = ?1 ORDER BY seq");
     events.Bind(1, id);
     while (events.Step()) {
-      history.events.push_back(JobEvent{events.Int(0),
-                                        ParseJobState(events.Text(1)).value_or(JobState::kFailed),
-                                        static_cast<int>(events.Int(2)), events.Int(3),
-                                        events.Text(4)});
+      history.events.push_back(
+          JobEvent{events.Int(0), ParseJobState(events.Text(1)).value_or(JobState::kFailed),
+                   static_cast<int>(events.Int(2)), events.Int(3), events.Text(4)});
     }
     status = events.status();
   }
@@ -278,12 +284,14 @@ Result<std::map<JobState, int64_t>> SqliteStore::CountJobsByState() {
 Result<std::vector<ProviderUsage>> SqliteStore::UsageByProvider() {
   auto reader = AcquireReader();
   if (!reader.ok()) return reader.status();
-  Stmt stmt((*reader)->db(),
-            "SELECT provider, count(*), sum(input_tokens), sum(output_tokens), sum(thinking_tokens) "
-            "FROM job_attempts GROUP BY provider ORDER BY provider");
+  Stmt stmt(
+      (*reader)->db(),
+      "SELECT provider, count(*), sum(input_tokens), sum(output_tokens), sum(thinking_tokens) "
+      "FROM job_attempts GROUP BY provider ORDER BY provider");
   std::vector<ProviderUsage> usage;
   while (stmt.Step()) {
-    usage.push_back(ProviderUsage{stmt.Text(0), stmt.Int(1), Usage{stmt.Int(2), stmt.Int(3), stmt.Int(4)}});
+    usage.push_back(
+        ProviderUsage{stmt.Text(0), stmt.Int(1), Usage{stmt.Int(2), stmt.Int(3), stmt.Int(4)}});
   }
   if (!stmt.status().ok()) return stmt.status();
   return usage;

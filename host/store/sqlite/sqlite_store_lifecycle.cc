@@ -16,11 +16,16 @@ Result<Job> LoadJob(Writer::Tx& tx, const std::string& id) {
 
 Status AddEvent(Writer::Tx& tx, const Job& job, JobState state, const std::string& note) {
   return tx
-      .Prepare("INSERT INTO job_events (job_id, seq, at_ms, state, attempt, offset, note) "
-               "SELECT ?1, coalesce(max(seq) + 1, 0), ?2, ?3, ?4, ?5, ?6 "
-               "FROM job_events WHERE job_id = ?1")
-      .Bind(1, job.id).Bind(2, tx.now_ms()).Bind(3, ToString(state)).Bind(4, job.attempts)
-      .Bind(5, job.output_bytes).Bind(6, note)
+      .Prepare(
+          "INSERT INTO job_events (job_id, seq, at_ms, state, attempt, offset, note) "
+          "SELECT ?1, coalesce(max(seq) + 1, 0), ?2, ?3, ?4, ?5, ?6 "
+          "FROM job_events WHERE job_id = ?1")
+      .Bind(1, job.id)
+      .Bind(2, tx.now_ms())
+      .Bind(3, ToString(state))
+      .Bind(4, job.attempts)
+      .Bind(5, job.output_bytes)
+      .Bind(6, note)
       .Run();
 }
 
@@ -42,10 +47,16 @@ Status CloseAttempt(Writer::Tx& tx, const Job& job, JobState state, const Attemp
       "model_used = ?6, error_code = ?7, error_message = ?8, error_detail = ?9, "
       "error_retryable = ?10, input_tokens = ?11, output_tokens = ?12, thinking_tokens = ?13 "
       "WHERE job_id = ?1 AND number = ?2");
-  stmt.Bind(1, job.id).Bind(2, job.attempts).Bind(3, ToString(state)).Bind(4, job.output_bytes)
-      .Bind(5, tx.now_ms()).Bind(6, outcome ? outcome->model_used : std::string());
+  stmt.Bind(1, job.id)
+      .Bind(2, job.attempts)
+      .Bind(3, ToString(state))
+      .Bind(4, job.output_bytes)
+      .Bind(5, tx.now_ms())
+      .Bind(6, outcome ? outcome->model_used : std::string());
   if (error) {
-    stmt.Bind(7, error->code).Bind(8, error->message).Bind(9, error->detail)
+    stmt.Bind(7, error->code)
+        .Bind(8, error->message)
+        .Bind(9, error->detail)
         .Bind(10, error->retryable ? 1 : 0);
   } else {
     stmt.BindNull(7).BindNull(8).BindNull(9).BindNull(10);
@@ -62,8 +73,12 @@ Status OpenAttempt(Writer::Tx& tx, const Job& job, const std::string& provider,
       tx.Prepare("INSERT INTO job_attempts (job_id, number, provider, model, state, "
                  "start_offset, end_offset, started_ms) "
                  "VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?5, ?6)")
-          .Bind(1, job.id).Bind(2, job.attempts).Bind(3, provider).Bind(4, model)
-          .Bind(5, job.output_bytes).Bind(6, tx.now_ms())
+          .Bind(1, job.id)
+          .Bind(2, job.attempts)
+          .Bind(3, provider)
+          .Bind(4, model)
+          .Bind(5, job.output_bytes)
+          .Bind(6, tx.now_ms())
           .Run());
   SCRIBE_RETURN_IF_ERROR(AddEvent(tx, job, JobState::kRunning, note));
   Stmt& seq = tx.Prepare("SELECT coalesce(max(seq) + 1, 0) FROM chunks WHERE job_id = ?1");
@@ -93,12 +108,15 @@ Status RecordOutcome(Writer::Tx& tx, const Job& job, const AttemptOutcome& outco
   }
   update.Bind(5, outcome.model_used);
   if (error) {
-    update.Bind(6, error->code).Bind(7, error->message).Bind(8, error->detail)
+    update.Bind(6, error->code)
+        .Bind(7, error->message)
+        .Bind(8, error->detail)
         .Bind(9, error->retryable ? 1 : 0);
   } else {
     update.BindNull(6).BindNull(7).BindNull(8).BindNull(9);
   }
-  update.Bind(10, outcome.usage.input_tokens).Bind(11, outcome.usage.output_tokens)
+  update.Bind(10, outcome.usage.input_tokens)
+      .Bind(11, outcome.usage.output_tokens)
       .Bind(12, outcome.usage.thinking_tokens);
   return update.Run();
 }
@@ -138,18 +156,28 @@ Result<CreatedJob> SqliteStore::CreateJob(const JobSpec& spec) {
         "temperature, max_output_tokens, params, fallback, state, idempotency_key, request_hash, "
         "parent_id, created_ms, updated_ms) VALUES "
         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'queued', ?13, ?14, ?15, ?16, ?16)");
-    insert.Bind(1, id).BindOrNull(2, spec.document_id).Bind(3, spec.title).Bind(4, spec.input)
-        .Bind(5, static_cast<int64_t>(spec.input.size())).Bind(6, spec.provider)
-        .Bind(7, spec.model).Bind(8, spec.prompt).Bind(9, spec.temperature)
-        .Bind(10, spec.max_output_tokens).Bind(11, spec.params_json).Bind(12, spec.fallback_json)
-        .BindOrNull(13, spec.idempotency_key).BindOrNull(14, spec.request_hash)
-        .BindOrNull(15, spec.parent_id).Bind(16, tx.now_ms());
+    insert.Bind(1, id)
+        .BindOrNull(2, spec.document_id)
+        .Bind(3, spec.title)
+        .Bind(4, spec.input)
+        .Bind(5, static_cast<int64_t>(spec.input.size()))
+        .Bind(6, spec.provider)
+        .Bind(7, spec.model)
+        .Bind(8, spec.prompt)
+        .Bind(9, spec.temperature)
+        .Bind(10, spec.max_output_tokens)
+        .Bind(11, spec.params_json)
+        .Bind(12, spec.fallback_json)
+        .BindOrNull(13, spec.idempotency_key)
+        .BindOrNull(14, spec.request_hash)
+        .BindOrNull(15, spec.parent_id)
+        .Bind(16, tx.now_ms());
     SCRIBE_RETURN_IF_ERROR(insert.Run());
     Result<Job> job = LoadJob(tx, id);
     if (!job.ok()) return job.status();
-    SCRIBE_RETURN_IF_ERROR(AddEvent(tx, *job, JobState::kQueued,
-                                    spec.parent_id.empty() ? "submitted"
-                                                           : "retry of " + spec.parent_id));
+    SCRIBE_RETURN_IF_ERROR(
+        AddEvent(tx, *job, JobState::kQueued,
+                 spec.parent_id.empty() ? "submitted" : "retry of " + spec.parent_id));
     created = CreatedJob{*job, false};
     tx.Publish(CommittedChange{id, 0, "", std::move(job).value()});
     return Status::Ok();
@@ -175,8 +203,8 @@ Status SqliteStore::DeleteJob(const std::string& id) {
 Result<std::optional<Job>> SqliteStore::ClaimNextJob() {
   std::optional<Job> claimed;
   Status status = writer_->Run([&](Writer::Tx& tx) -> Status {
-    Stmt& next = tx.Prepare(
-        "SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_ms, rowid LIMIT 1");
+    Stmt& next =
+        tx.Prepare("SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_ms, rowid LIMIT 1");
     if (!next.Step()) return next.status();
     std::string id = next.Text(0);
     next.Reset();
@@ -185,14 +213,15 @@ Result<std::optional<Job>> SqliteStore::ClaimNextJob() {
                    "started_ms = coalesce(started_ms, ?2), updated_ms = ?2, finished_ms = NULL, "
                    "error_code = NULL, error_message = NULL, error_detail = NULL, "
                    "error_retryable = NULL WHERE id = ?1")
-            .Bind(1, id).Bind(2, tx.now_ms())
+            .Bind(1, id)
+            .Bind(2, tx.now_ms())
             .Run());
     Result<Job> job = LoadJob(tx, id);
     if (!job.ok()) return job.status();
-    SCRIBE_RETURN_IF_ERROR(OpenAttempt(tx, *job, job->spec.provider, job->spec.model,
-                                       job->output_bytes > 0
-                                           ? "continuing after byte " + std::to_string(job->output_bytes)
-                                           : "started"));
+    SCRIBE_RETURN_IF_ERROR(OpenAttempt(
+        tx, *job, job->spec.provider, job->spec.model,
+        job->output_bytes > 0 ? "continuing after byte " + std::to_string(job->output_bytes)
+                              : "started"));
     claimed = *job;
     tx.Publish(CommittedChange{id, job->output_bytes, "", std::move(job).value()});
     return Status::Ok();
@@ -222,7 +251,8 @@ Result<Job> SqliteStore::RequeueJob(const std::string& id, const std::string& no
     SCRIBE_RETURN_IF_ERROR(
         tx.Prepare("UPDATE jobs SET state = 'queued', updated_ms = ?2, finished_ms = NULL "
                    "WHERE id = ?1")
-            .Bind(1, id).Bind(2, tx.now_ms())
+            .Bind(1, id)
+            .Bind(2, tx.now_ms())
             .Run());
     job->state = JobState::kQueued;
     SCRIBE_RETURN_IF_ERROR(AddEvent(tx, *job, JobState::kQueued, note));
@@ -248,7 +278,8 @@ Result<Job> SqliteStore::CancelJob(const std::string& id) {
     SCRIBE_RETURN_IF_ERROR(
         tx.Prepare("UPDATE jobs SET state = 'cancelled', updated_ms = ?2, finished_ms = ?2 "
                    "WHERE id = ?1")
-            .Bind(1, id).Bind(2, tx.now_ms())
+            .Bind(1, id)
+            .Bind(2, tx.now_ms())
             .Run());
     SCRIBE_RETURN_IF_ERROR(AddEvent(tx, *job, JobState::kCancelled, "cancelled"));
     tx.Deactivate(id);
@@ -313,14 +344,23 @@ Status SqliteStore::AddAttemptUsage(const std::string& id, int attempt, const Us
         tx.Prepare("UPDATE job_attempts SET input_tokens = input_tokens + ?3, "
                    "output_tokens = output_tokens + ?4, thinking_tokens = thinking_tokens + ?5 "
                    "WHERE job_id = ?1 AND number = ?2")
-            .Bind(1, id).Bind(2, attempt).Bind(3, usage.input_tokens).Bind(4, usage.output_tokens)
+            .Bind(1, id)
+            .Bind(2, attempt)
+            .Bind(3, usage.input_tokens)
+            .Bind(4, usage.output_tokens)
             .Bind(5, usage.thinking_tokens)
             .Run());
-    if (tx.db().Changes() == 0) return NotFound("attempt_not_found", "no attempt " + std::to_string(attempt) + " of job " + id);
+    if (tx.db().Changes() == 0)
+      return NotFound("attempt_not_found",
+                      "no attempt " + std::to_string(attempt) + " of job " + id);
     return tx
-        .Prepare("UPDATE jobs SET input_tokens = input_tokens + ?2, output_tokens = output_tokens + ?3, "
-                 "thinking_tokens = thinking_tokens + ?4 WHERE id = ?1")
-        .Bind(1, id).Bind(2, usage.input_tokens).Bind(3, usage.output_tokens).Bind(4, usage.thinking_tokens)
+        .Prepare(
+            "UPDATE jobs SET input_tokens = input_tokens + ?2, output_tokens = output_tokens + ?3, "
+            "thinking_tokens = thinking_tokens + ?4 WHERE id = ?1")
+        .Bind(1, id)
+        .Bind(2, usage.input_tokens)
+        .Bind(3, usage.output_tokens)
+        .Bind(4, usage.thinking_tokens)
         .Run();
   });
 }
@@ -339,15 +379,16 @@ Result<std::vector<std::string>> SqliteStore::InterruptRunningJobs() {
       SCRIBE_RETURN_IF_ERROR(CloseAttempt(tx, *job, JobState::kInterrupted, nullptr));
       SCRIBE_RETURN_IF_ERROR(
           tx.Prepare("UPDATE jobs SET state = 'interrupted', updated_ms = ?2 WHERE id = ?1")
-              .Bind(1, id).Bind(2, tx.now_ms())
+              .Bind(1, id)
+              .Bind(2, tx.now_ms())
               .Run());
       SCRIBE_RETURN_IF_ERROR(
           AddEvent(tx, *job, JobState::kInterrupted, "the host stopped while this job ran"));
       tx.Deactivate(id);
       SCRIBE_RETURN_IF_ERROR(PublishJob(tx, id, nullptr));
     }
-    Stmt& all = tx.Prepare(
-        "SELECT id FROM jobs WHERE state = 'interrupted' ORDER BY created_ms, rowid");
+    Stmt& all =
+        tx.Prepare("SELECT id FROM jobs WHERE state = 'interrupted' ORDER BY created_ms, rowid");
     while (all.Step()) interrupted.push_back(all.Text(0));
     Status st = all.status();
     all.Reset();

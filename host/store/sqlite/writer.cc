@@ -66,9 +66,8 @@ void Writer::Append(const std::string& job_id, int attempt, std::string text) {
   if (text.empty()) return;
   {
     std::unique_lock<std::mutex> lock(mu_);
-    space_cv_.wait(lock, [&] {
-      return queued_append_bytes_ < options_.max_queued_append_bytes || stopping_;
-    });
+    space_cv_.wait(
+        lock, [&] { return queued_append_bytes_ < options_.max_queued_append_bytes || stopping_; });
     if (stopping_) return;  // the attempt is interrupted; its text is not committed
     queued_append_bytes_ += static_cast<int64_t>(text.size());
     queue_.push_back(AppendItem{job_id, attempt, std::move(text)});
@@ -162,7 +161,8 @@ bool Writer::Accept(AppendItem& item, std::vector<CommittedChange>& changes, Sta
 
 bool Writer::WritePending(std::vector<CommittedChange>& changes, Status& failure) {
   for (PendingText& p : pending_) {
-    Stmt& insert = Prepare("INSERT INTO chunks (job_id, seq, offset, data) VALUES (?1, ?2, ?3, ?4)");
+    Stmt& insert =
+        Prepare("INSERT INTO chunks (job_id, seq, offset, data) VALUES (?1, ?2, ?3, ?4)");
     insert.Bind(1, p.job_id).Bind(2, p.seq).Bind(3, p.offset).BindBlob(4, p.text);
     failure = insert.Run();
     if (!failure.ok()) return false;

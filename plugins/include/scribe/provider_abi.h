@@ -44,14 +44,14 @@ typedef enum scribe_error_class {
   SCRIBE_ERROR_AUTH = 2,           /* the provider rejected the credentials */
   SCRIBE_ERROR_BAD_REQUEST = 3,    /* the request can never succeed as sent */
   SCRIBE_ERROR_MODEL_NOT_FOUND = 4,
-  SCRIBE_ERROR_RATE_LIMITED = 5,   /* retryable after retry_after_ms */
-  SCRIBE_ERROR_QUOTA = 6,          /* quota or billing exhausted: not retryable */
-  SCRIBE_ERROR_UNAVAILABLE = 7,    /* 5xx, connect or network error: retryable */
-  SCRIBE_ERROR_TIMEOUT = 8,        /* connect, first-byte or idle timeout: retryable */
-  SCRIBE_ERROR_TRUNCATED = 9,      /* the stream ended without its end marker */
-  SCRIBE_ERROR_BLOCKED = 10,       /* safety, recitation, blocked prompt */
-  SCRIBE_ERROR_INCOMPLETE = 11,    /* stopped by a provider limit (max tokens) */
-  SCRIBE_ERROR_INTERNAL = 12       /* a fault inside the plugin */
+  SCRIBE_ERROR_RATE_LIMITED = 5, /* retryable after retry_after_ms */
+  SCRIBE_ERROR_QUOTA = 6,        /* quota or billing exhausted: not retryable */
+  SCRIBE_ERROR_UNAVAILABLE = 7,  /* 5xx, connect or network error: retryable */
+  SCRIBE_ERROR_TIMEOUT = 8,      /* connect, first-byte or idle timeout: retryable */
+  SCRIBE_ERROR_TRUNCATED = 9,    /* the stream ended without its end marker */
+  SCRIBE_ERROR_BLOCKED = 10,     /* safety, recitation, blocked prompt */
+  SCRIBE_ERROR_INCOMPLETE = 11,  /* stopped by a provider limit (max tokens) */
+  SCRIBE_ERROR_INTERNAL = 12     /* a fault inside the plugin */
 } scribe_error_class;
 
 typedef enum scribe_log_level {
@@ -63,9 +63,9 @@ typedef enum scribe_log_level {
 
 /* What generate() returns. */
 typedef enum scribe_generate_status {
-  SCRIBE_GENERATE_DONE = 0,      /* the provider finished normally */
-  SCRIBE_GENERATE_FAILED = 1,    /* set_error() was called with the reason */
-  SCRIBE_GENERATE_CANCELLED = 2  /* is_cancelled() or emit() asked to stop */
+  SCRIBE_GENERATE_DONE = 0,     /* the provider finished normally */
+  SCRIBE_GENERATE_FAILED = 1,   /* set_error() was called with the reason */
+  SCRIBE_GENERATE_CANCELLED = 2 /* is_cancelled() or emit() asked to stop */
 } scribe_generate_status;
 
 /* What emit() returns. */

@@ -147,23 +147,23 @@ struct Adapter {
 
 }  // namespace scribe::sdk
 
-#define SCRIBE_EXPORT_PROVIDER(Class, kName, kVersion)                                  \
-  extern "C" __attribute__((visibility("default"))) const scribe_provider*             \
-  scribe_provider_entry(void) {                                                         \
-    static const scribe_provider entry = {                                              \
-        SCRIBE_PROVIDER_ABI_MAJOR,                                                      \
-        SCRIBE_PROVIDER_ABI_MINOR,                                                      \
-        sizeof(scribe_provider),                                                        \
-        0,                                                                              \
-        kName,                                                                          \
-        kVersion,                                                                       \
-        &::scribe::sdk::Adapter<Class>::Init,                                           \
-        &::scribe::sdk::Adapter<Class>::Shutdown,                                       \
-        &::scribe::sdk::Adapter<Class>::Describe,                                       \
-        &::scribe::sdk::Adapter<Class>::Validate,                                       \
-        &::scribe::sdk::Adapter<Class>::Generate,                                       \
-    };                                                                                  \
-    return &entry;                                                                      \
+#define SCRIBE_EXPORT_PROVIDER(Class, kName, kVersion)                                            \
+  extern "C" __attribute__((visibility("default"))) const scribe_provider* scribe_provider_entry( \
+      void) {                                                                                     \
+    static const scribe_provider entry = {                                                        \
+        SCRIBE_PROVIDER_ABI_MAJOR,                                                                \
+        SCRIBE_PROVIDER_ABI_MINOR,                                                                \
+        sizeof(scribe_provider),                                                                  \
+        0,                                                                                        \
+        kName,                                                                                    \
+        kVersion,                                                                                 \
+        &::scribe::sdk::Adapter<Class>::Init,                                                     \
+        &::scribe::sdk::Adapter<Class>::Shutdown,                                                 \
+        &::scribe::sdk::Adapter<Class>::Describe,                                                 \
+        &::scribe::sdk::Adapter<Class>::Validate,                                                 \
+        &::scribe::sdk::Adapter<Class>::Generate,                                                 \
+    };                                                                                            \
+    return &entry;                                                                                \
   }
 
 #endif  // SCRIBE_PROVIDER_CPP_H_

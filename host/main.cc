@@ -116,6 +116,7 @@ int Run(const Config& config) {
   http::AddJobRoutes(router, service);
   http::AddOutputRoutes(router, service, hub);
   http::AddSystemRoutes(router, service, hub);
+  http::AddAudioRoutes(router, service, hub);
 
   http::ServerOptions server_options;
   config.ListenAddress(server_options.host, server_options.port);

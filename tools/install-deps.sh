@@ -12,6 +12,7 @@ PACKAGES=(
   libboost-dev libboost-filesystem-dev
   googletest libgtest-dev
   curl python3 procps openssl
+  python3-httpx          # the original app's client, in the compatibility test
 )
 
 missing=()

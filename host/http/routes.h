@@ -13,6 +13,13 @@ void AddDocumentRoutes(Router& router, jobs::JobService& jobs);
 void AddJobRoutes(Router& router, jobs::JobService& jobs);
 void AddOutputRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub);
 void AddSystemRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub);
+// The original app's script endpoints, on top of jobs (routes_audio.cc).
+void AddAudioRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub);
+
+// Answers with the job's SSE stream from `offset`, written by the hub after
+// `first_events` (already framed); the request thread is free at once.
+void StreamToHub(Exchange& ex, stream::SseHub& hub, const store::Job& job, int64_t offset,
+                 const std::string& first_events);
 
 }  // namespace scribe::http
 

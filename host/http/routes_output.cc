@@ -8,6 +8,23 @@
 #include "host/stream/sse.h"
 
 namespace scribe::http {
+
+void StreamToHub(Exchange& ex, stream::SseHub& hub, const store::Job& job, int64_t offset,
+                 const std::string& first_events) {
+  std::string head = ex.request().getVersion() +
+                     " 200 OK\r\n"
+                     "Content-Type: text/event-stream; charset=utf-8\r\n"
+                     "Cache-Control: no-cache\r\n"
+                     "X-Accel-Buffering: no\r\n"
+                     "Connection: close\r\n"
+                     "X-Scribe-Job-Id: " +
+                     job.id + "\r\n\r\n" + first_events;
+  // From here the hub owns the connection; this request thread is free.
+  Poco::Net::StreamSocket socket =
+      static_cast<Poco::Net::HTTPServerRequestImpl&>(ex.request()).detachSocket();
+  hub.Attach(std::move(socket), std::move(head), job.id, offset, jobs::JobService::ViewOf(job));
+}
+
 namespace {
 
 constexpr int64_t kOutputPiece = 64 * 1024;
@@ -28,18 +45,7 @@ void ServeEvents(Exchange& ex, jobs::JobService& jobs, stream::SseHub& hub) {
   Status valid = jobs.CheckOffset(*job, *offset);
   if (!valid.ok()) return ex.SendError(valid);
 
-  std::string head = ex.request().getVersion() +
-                     " 200 OK\r\n"
-                     "Content-Type: text/event-stream; charset=utf-8\r\n"
-                     "Cache-Control: no-cache\r\n"
-                     "X-Accel-Buffering: no\r\n"
-                     "Connection: close\r\n"
-                     "X-Scribe-Job-Id: " +
-                     job->id + "\r\n\r\n";
-  // From here the hub owns the connection; this request thread is free.
-  Poco::Net::StreamSocket socket =
-      static_cast<Poco::Net::HTTPServerRequestImpl&>(ex.request()).detachSocket();
-  hub.Attach(std::move(socket), std::move(head), job->id, *offset, jobs::JobService::ViewOf(*job));
+  StreamToHub(ex, hub, *job, *offset, "");
 }
 
 // The first character boundary at or after `offset`.

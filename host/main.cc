@@ -112,11 +112,7 @@ int Run(const Config& config) {
   if (!started.ok()) return Fail(started);
 
   http::Router router;
-  http::AddDocumentRoutes(router, service);
-  http::AddJobRoutes(router, service);
-  http::AddOutputRoutes(router, service, hub);
-  http::AddSystemRoutes(router, service, hub);
-  http::AddAudioRoutes(router, service, hub);
+  http::AddApiRoutes(router, service, hub);
 
   http::ServerOptions server_options;
   config.ListenAddress(server_options.host, server_options.port);

@@ -13,6 +13,7 @@ PACKAGES=(
   googletest libgtest-dev
   curl python3 procps openssl
   python3-httpx          # the original app's client, in the compatibility test
+  nodejs                 # node and npm: the OpenAPI validator
 )
 
 missing=()

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
 tools/build.sh -DSCRIBE_WERROR=ON
+(cd tests/node && npm ci --no-audit --no-fund --loglevel=error)
 label=()
 if [ "${1:-}" = "fast" ]; then label=(-L fast); fi
 cd "${BUILD_DIR:-build}"

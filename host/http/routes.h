@@ -9,6 +9,12 @@
 
 namespace scribe::http {
 
+// Every route of the API, as scribed serves it.
+void AddApiRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub);
+
+// The OpenAPI 3.1 document of the API (host/http/api/openapi.json).
+extern const char kOpenApiJson[];
+
 void AddDocumentRoutes(Router& router, jobs::JobService& jobs);
 void AddJobRoutes(Router& router, jobs::JobService& jobs);
 void AddOutputRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub);

@@ -1,4 +1,4 @@
-// /api/providers, /healthz and /metrics.
+// /api/providers, /api/openapi.json, /healthz and /metrics; and the whole API.
 #include <sstream>
 
 #include "host/http/codec.h"
@@ -70,6 +70,14 @@ Result<std::string> MetricsText(jobs::JobService& jobs, stream::SseHub& hub) {
 
 }  // namespace
 
+void AddApiRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub) {
+  AddDocumentRoutes(router, jobs);
+  AddJobRoutes(router, jobs);
+  AddOutputRoutes(router, jobs, hub);
+  AddSystemRoutes(router, jobs, hub);
+  AddAudioRoutes(router, jobs, hub);
+}
+
 void AddSystemRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub) {
   router.Add("GET", "/api/providers", [&jobs](Exchange& ex) {
     nlohmann::json list = nlohmann::json::array();
@@ -78,6 +86,8 @@ void AddSystemRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub
     ex.SendJson(200, {{"providers", list}});
   });
   router.Add("GET", "/healthz", [](Exchange& ex) { ex.SendJson(200, {{"status", "ok"}}); });
+  router.Add("GET", "/api/openapi.json",
+             [](Exchange& ex) { ex.SendText(200, "application/json", kOpenApiJson); });
   router.Add("GET", "/metrics", [&jobs, &hub](Exchange& ex) {
     Result<std::string> text = MetricsText(jobs, hub);
     if (!text.ok()) return ex.SendError(text.status());

@@ -224,6 +224,9 @@ TEST_F(LifecycleTest, ProvidersHealthAndMetricsDescribeTheHost) {
   EXPECT_EQ(by_name["gemini"]["configured"], false);  // no key in the test environment
   EXPECT_EQ(by_name["gemini"]["configuration_hint"], "set GOOGLE_API_KEY");
   EXPECT_EQ(Http(port(), "GET", "/healthz").Json()["status"], "ok");
+  HttpResponse openapi = Http(port(), "GET", "/api/openapi.json");
+  EXPECT_EQ(openapi.Header("content-type"), "application/json");
+  EXPECT_EQ(openapi.Json()["openapi"], "3.1.0");
 
   std::string id = SubmitOffline(port(), Document(1), 0);
   WaitForState(port(), id, {"succeeded"});

@@ -13,7 +13,8 @@ PACKAGES=(
   googletest libgtest-dev
   curl python3 procps openssl
   python3-httpx          # the original app's client, in the compatibility test
-  nodejs                 # node and npm: the OpenAPI validator
+  nodejs                 # node and npm: the OpenAPI validator and the browser tests
+  chromium               # headless, for the viewer's tests (driven by playwright-core)
 )
 
 missing=()

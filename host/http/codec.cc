@@ -103,8 +103,8 @@ nlohmann::json ProviderJson(const jobs::ProviderInfo& provider) {
   nlohmann::json description = ParseOr(provider.description_json, nlohmann::json::object());
   if (!description.is_object()) description = nlohmann::json::object();
   nlohmann::json json = {{"name", provider.name}, {"version", provider.version}};
-  for (const char* key : {"description", "default_model", "models", "accepts_any_model",
-                          "configured", "configuration_hint"}) {
+  for (const char* key : {"description", "default_model", "default_prompt", "models",
+                          "accepts_any_model", "configured", "configuration_hint"}) {
     json[key] = description.contains(key) ? description[key] : nlohmann::json(nullptr);
   }
   return json;

@@ -19,6 +19,8 @@ void AddDocumentRoutes(Router& router, jobs::JobService& jobs);
 void AddJobRoutes(Router& router, jobs::JobService& jobs);
 void AddOutputRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub);
 void AddSystemRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub);
+// The viewer page (web/) at / and /jobs/{id}, with its script and styles.
+void AddWebRoutes(Router& router);
 // The original app's script endpoints, on top of jobs (routes_audio.cc).
 void AddAudioRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub);
 

@@ -76,6 +76,7 @@ void AddApiRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub) {
   AddOutputRoutes(router, jobs, hub);
   AddSystemRoutes(router, jobs, hub);
   AddAudioRoutes(router, jobs, hub);
+  AddWebRoutes(router);
 }
 
 void AddSystemRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub) {

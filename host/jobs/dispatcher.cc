@@ -257,11 +257,12 @@ void JobService::RunJob(const Job& claimed) {
       break;
     }
   }
-  {
+  // The run counts as running until its end is recorded.
+  auto unregister = [&] {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = runs_.find(job.id);
     if (it != runs_.end() && it->second == run) runs_.erase(it);
-  }
+  };
   if (run->shutdown) {
     outcome.state = JobState::kInterrupted;
     outcome.error.reset();
@@ -279,9 +280,11 @@ void JobService::RunJob(const Job& claimed) {
         Log(LogLevel::kWarning, "jobs",
             "job " + job.id + ": usage not recorded: " + added.ToString());
     }
+    unregister();
     return;
   }
   Result<Job> finished = store_.FinishAttempt(job.id, job.attempts, outcome);
+  unregister();
   if (!finished.ok() && finished.status().reason() != "attempt_over") {
     Log(LogLevel::kError, "jobs",
         "job " + job.id + ": cannot record the end of attempt " + std::to_string(job.attempts) +

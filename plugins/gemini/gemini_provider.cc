@@ -76,6 +76,7 @@ class GeminiProvider : public sdk::Provider {
     return nlohmann::json{
         {"description", "Google Gemini API, streamed (streamGenerateContent, SSE)."},
         {"default_model", default_model_},
+        {"default_prompt", kDefaultScriptPrompt},
         {"models", models},
         {"accepts_any_model", true},
         {"configured", configured},

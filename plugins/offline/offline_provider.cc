@@ -125,6 +125,7 @@ class OfflineProvider : public sdk::Provider {
         {"description",
          "Deterministic narration of the document, streamed at a chosen pace. No network, no key."},
         {"default_model", kModel},
+        {"default_prompt", ""},  // the narrator follows no prompt
         {"models", {{{"id", kModel}, {"label", "Offline narrator"}}}},
         {"accepts_any_model", false},
         {"configured", true},

@@ -18,6 +18,7 @@
 #include "http_stream.h"
 #include "openai_protocol.h"
 #include "provider_support.h"
+#include "script_prompts.h"
 #include "scribe/provider_cpp.h"
 
 namespace scribe::openai {
@@ -60,6 +61,7 @@ class OpenAiProvider : public sdk::Provider {
          "OpenAI-compatible chat completions, streamed: OpenAI, vLLM, llama.cpp server, Ollama "
          "/v1."},
         {"default_model", default_model_},
+        {"default_prompt", plugin_common::kDefaultScriptPrompt},
         {"models", models},
         {"accepts_any_model", true},
         {"configured", true},  // a key is optional: local servers take none

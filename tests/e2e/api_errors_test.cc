@@ -149,7 +149,7 @@ TEST_F(ApiErrorsTest, TransitionsThatDoNotApplyAreConflicts) {
 
 TEST_F(ApiErrorsTest, UnknownRoutesMethodsAndQueriesAreClientErrors) {
   ExpectError(Http(port(), "GET", "/api/nothing"), 404, "route_not_found", "unknown route");
-  ExpectError(Http(port(), "GET", "/"), 404, "route_not_found", "root");
+  ExpectError(Http(port(), "GET", "/nothing/here"), 404, "route_not_found", "unknown page");
   HttpResponse put = Http(port(), "PUT", "/api/jobs", "{}");
   ExpectError(put, 405, "method_not_allowed", "PUT /api/jobs");
   EXPECT_EQ(put.Header("allow"), "GET, POST");

@@ -224,6 +224,32 @@ test("cancel mid-stream keeps the partial script", async () => {
   assert.deepEqual(page.errors, []);
 });
 
+test("a document from an uploaded file or from the stored ones", async () => {
+  const { host } = await newHost();
+  const stored = await api(host.url, "POST", "/api/documents", { title: "Stored notes", content: "Stored text to narrate." });
+  const page = await openPage(host.url + "/");
+  await page.check("input[value=file]");
+  await page.setInputFiles("#file", { name: "upload.md", mimeType: "text/markdown",
+                                      buffer: Buffer.from("# Uploaded\n\nText from a file ✓.\n") });
+  await page.click("#generate");
+  await page.waitForURL(/\/jobs\/job_/);
+  await waitForState(page, "succeeded");
+  const fromFile = await api(host.url, "GET", `/api/jobs/${page.url().split("/").pop()}`);
+  assert.equal(fromFile.json().title, "upload");
+  assert.match(await scriptText(page), /Text from a file ✓\./);
+
+  await page.goto(host.url + "/");
+  await page.check("input[value=stored]");
+  await page.selectOption("#stored", stored.json().id);
+  await page.click("#generate");
+  await page.waitForURL(/\/jobs\/job_/);
+  await waitForState(page, "succeeded");
+  const fromStore = await api(host.url, "GET", `/api/jobs/${page.url().split("/").pop()}`);
+  assert.equal(fromStore.json().document_id, stored.json().id);
+  assert.match(await scriptText(page), /Stored text to narrate\./);
+  assert.deepEqual(page.errors, []);
+});
+
 test("works from the keyboard and on a phone-width screen", async () => {
   const { host } = await newHost();
   const context = await browser.newContext({ viewport: { width: 375, height: 740 } });

@@ -126,6 +126,22 @@ std::string AttemptOverMessage(const Job& job, int attempt) {
          std::to_string(job.attempts) + "), not running attempt " + std::to_string(attempt);
 }
 
+// Checks that the job is running `attempt`, closes that attempt with
+// `outcome` and records the outcome on the job row, which takes `job_state`.
+Result<Job> EndAttempt(Writer::Tx& tx, const std::string& id, int attempt,
+                       const AttemptOutcome& outcome, JobState job_state) {
+  Result<Job> job = LoadJob(tx, id);
+  if (!job.ok()) return job.status();
+  if (job->state != JobState::kRunning || job->attempts != attempt) {
+    return Conflict("attempt_over", AttemptOverMessage(*job, attempt));
+  }
+  SCRIBE_RETURN_IF_ERROR(CloseAttempt(tx, *job, outcome.state, &outcome));
+  AttemptOutcome recorded = outcome;
+  recorded.state = job_state;
+  SCRIBE_RETURN_IF_ERROR(RecordOutcome(tx, *job, recorded));
+  return job;
+}
+
 }  // namespace
 
 Result<CreatedJob> SqliteStore::CreateJob(const JobSpec& spec) {
@@ -293,13 +309,8 @@ Result<Job> SqliteStore::FinishAttempt(const std::string& id, int attempt,
                                        const AttemptOutcome& outcome) {
   Job result;
   Status status = writer_->Run([&](Writer::Tx& tx) -> Status {
-    Result<Job> job = LoadJob(tx, id);
+    Result<Job> job = EndAttempt(tx, id, attempt, outcome, outcome.state);
     if (!job.ok()) return job.status();
-    if (job->state != JobState::kRunning || job->attempts != attempt) {
-      return Conflict("attempt_over", AttemptOverMessage(*job, attempt));
-    }
-    SCRIBE_RETURN_IF_ERROR(CloseAttempt(tx, *job, outcome.state, &outcome));
-    SCRIBE_RETURN_IF_ERROR(RecordOutcome(tx, *job, outcome));
     const JobError* error = outcome.error ? &*outcome.error : nullptr;
     std::string note = outcome.note;
     if (note.empty() && error) note = error->code + ": " + error->message;
@@ -316,15 +327,8 @@ Result<Job> SqliteStore::NextAttempt(const std::string& id, int attempt,
                                      const std::string& model, const std::string& note) {
   Job result;
   Status status = writer_->Run([&](Writer::Tx& tx) -> Status {
-    Result<Job> job = LoadJob(tx, id);
+    Result<Job> job = EndAttempt(tx, id, attempt, outcome, JobState::kRunning);
     if (!job.ok()) return job.status();
-    if (job->state != JobState::kRunning || job->attempts != attempt) {
-      return Conflict("attempt_over", AttemptOverMessage(*job, attempt));
-    }
-    SCRIBE_RETURN_IF_ERROR(CloseAttempt(tx, *job, outcome.state, &outcome));
-    AttemptOutcome still_running = outcome;
-    still_running.state = JobState::kRunning;
-    SCRIBE_RETURN_IF_ERROR(RecordOutcome(tx, *job, still_running));
     SCRIBE_RETURN_IF_ERROR(
         tx.Prepare("UPDATE jobs SET attempts = attempts + 1 WHERE id = ?1").Bind(1, id).Run());
     Result<Job> next = LoadJob(tx, id);

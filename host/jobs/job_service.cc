@@ -41,11 +41,8 @@ JobService::~JobService() { Stop(); }
 
 // ---- documents
 
-Result<store::Document> JobService::CreateDocument(const std::string& title,
-                                                   const std::string& content) {
-  if (!utf8::IsValid(content) || !utf8::IsValid(title)) {
-    return InvalidArgument("invalid_utf8", "documents must be UTF-8 text");
-  }
+Status JobService::CheckDocumentText(const std::string& content) const {
+  if (!utf8::IsValid(content)) return InvalidArgument("invalid_utf8", "documents must be UTF-8 text");
   if (content.find_first_not_of(" \t\r\n") == std::string::npos) {
     return InvalidArgument("empty_document", "the document has no text");
   }
@@ -54,6 +51,13 @@ Result<store::Document> JobService::CreateDocument(const std::string& title,
                   "the document is " + std::to_string(content.size()) + " bytes; the limit is " +
                       std::to_string(options_.max_document_bytes));
   }
+  return Status::Ok();
+}
+
+Result<store::Document> JobService::CreateDocument(const std::string& title,
+                                                   const std::string& content) {
+  if (!utf8::IsValid(title)) return InvalidArgument("invalid_utf8", "titles must be UTF-8 text");
+  SCRIBE_RETURN_IF_ERROR(CheckDocumentText(content));
   return store_.CreateDocument(title, content);
 }
 
@@ -81,14 +85,7 @@ Result<store::CreatedJob> JobService::Submit(const SubmitRequest& request) {
     spec.title = request.title.empty() ? document->title : request.title;
     spec.input = std::move(document->content);
   } else if (request.content) {
-    if (request.content->find_first_not_of(" \t\r\n") == std::string::npos) {
-      return InvalidArgument("empty_document", "content has no text");
-    }
-    if (static_cast<int64_t>(request.content->size()) > options_.max_document_bytes) {
-      return Status(Code::kPayloadTooLarge, "document_too_large",
-                    "content is " + std::to_string(request.content->size()) +
-                        " bytes; the limit is " + std::to_string(options_.max_document_bytes));
-    }
+    SCRIBE_RETURN_IF_ERROR(CheckDocumentText(*request.content));
     spec.title = request.title;
     spec.input = *request.content;
   } else {

@@ -126,6 +126,8 @@ class JobService : public store::CommitListener, public stream::LogSource {
   };
 
   Result<store::CreatedJob> Create(store::JobSpec spec);
+  // Non-empty UTF-8 within the size limit.
+  Status CheckDocumentText(const std::string& content) const;
   void WorkerLoop();
   void RunJob(const store::Job& job);
   AttemptResult Execute(const store::Job& job, Run& run, const Route& route);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs everything Scribe needs to build, run and test, from Debian 12
-# packages. Runs apt-get (update first) only when something is missing;
-# uses sudo when not run as root.
+# Installs what Scribe needs from Debian 12 packages: to build and run it, and
+# with --for-tests also what its tests use (headless Chromium, Node.js, the
+# httpx client, openssl). Runs apt-get (update first) only when something is
+# missing; uses sudo when not run as root.
 set -euo pipefail
 
 PACKAGES=(
@@ -11,11 +12,28 @@ PACKAGES=(
   nlohmann-json3-dev
   libboost-dev libboost-filesystem-dev
   googletest libgtest-dev
-  curl python3 procps openssl
-  python3-httpx          # the original app's client, in the compatibility test
-  nodejs                 # node and npm: the OpenAPI validator and the browser tests
-  chromium               # headless, for the viewer's tests (driven by playwright-core)
+  curl python3 procps
 )
+if [ "${1:-}" = "--for-tests" ]; then
+  PACKAGES+=(
+    openssl                # self-signed certificates for the TLS tests
+    python3-httpx          # the original app's client, in the compatibility test
+    nodejs                 # the OpenAPI validator and the browser tests
+    chromium               # headless, for the viewer's tests (driven by playwright-core)
+  )
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+updated=""
+install() {
+  if [ -z "$updated" ]; then
+    $sudo apt-get update
+    updated=yes
+  fi
+  echo "install-deps: installing $*"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "$@"
+}
 
 missing=()
 for package in "${PACKAGES[@]}"; do
@@ -23,11 +41,7 @@ for package in "${PACKAGES[@]}"; do
     missing+=("$package")
   fi
 done
+if ((${#missing[@]} > 0)); then install "${missing[@]}"; fi
 
-if ((${#missing[@]} > 0)); then
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  echo "install-deps: installing ${missing[*]}"
-  $sudo apt-get update
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
-fi
+# Debian's nodejs comes without npm (NodeSource's includes it).
+if [ "${1:-}" = "--for-tests" ] && ! command -v npm >/dev/null; then install npm; fi

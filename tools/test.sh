@@ -3,7 +3,7 @@
 # runs only the fast unit and contract tests (the inner loop).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools/install-deps.sh
+tools/install-deps.sh --for-tests
 tools/build.sh -DSCRIBE_WERROR=ON
 (cd tests/node && npm ci --no-audit --no-fund --loglevel=error)
 label=()

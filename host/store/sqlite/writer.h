@@ -44,7 +44,8 @@ class Writer {
    public:
     Db& db() { return writer_.db(); }
     int64_t now_ms() const { return now_ms_; }
-    // A prepared statement for `sql`, reset and cached for the writer's life.
+    // A prepared statement for `sql` (a string literal), reset and cached for
+    // the writer's life.
     Stmt& Prepare(const char* sql) { return writer_.Prepare(sql); }
     // Publishes `change` once the transaction commits.
     void Publish(CommittedChange change) { changes_.push_back(std::move(change)); }
@@ -120,7 +121,9 @@ class Writer {
   CommitListener* listener_ = nullptr;
 
   // Writer-thread state.
-  std::map<std::string, std::unique_ptr<Stmt>> statements_;
+  // Keyed by the SQL text's address: every caller passes a literal, so the
+  // chunk-append path never builds a string to find its statement.
+  std::unordered_map<const char*, std::unique_ptr<Stmt>> statements_;
   std::unordered_map<std::string, ActiveJob> active_;
   std::vector<PendingText> pending_;
   std::set<std::pair<std::string, int>> broken_;  // attempts whose text was lost

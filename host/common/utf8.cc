@@ -47,6 +47,12 @@ size_t ValidPrefixLength(std::string_view text) {
 
 bool IsValid(std::string_view text) { return ValidPrefixLength(text) == text.size(); }
 
+size_t LeadingContinuationBytes(std::string_view text) {
+  size_t count = 0;
+  while (count < text.size() && !IsLeadByte(static_cast<unsigned char>(text[count]))) ++count;
+  return count;
+}
+
 size_t BoundaryAtOrBefore(std::string_view text, size_t pos) {
   if (pos >= text.size()) return text.size();
   while (pos > 0 && !IsLeadByte(static_cast<unsigned char>(text[pos]))) --pos;

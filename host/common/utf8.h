@@ -23,6 +23,10 @@ inline bool IsLeadByte(unsigned char byte) { return (byte & 0xC0) != 0x80; }
 // Length of the longest well-formed prefix of `text`.
 size_t ValidPrefixLength(std::string_view text);
 
+// How many bytes at the start of `text` continue a character begun before
+// it: text cut at an arbitrary byte offset starts a character after them.
+size_t LeadingContinuationBytes(std::string_view text);
+
 // The largest character boundary <= pos in valid UTF-8 `text`.
 size_t BoundaryAtOrBefore(std::string_view text, size_t pos);
 

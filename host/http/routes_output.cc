@@ -53,12 +53,7 @@ Result<int64_t> ForwardToBoundary(jobs::JobService& jobs, const store::Job& job,
   if (offset <= 0 || offset >= job.output_bytes) return offset;
   Result<std::string> bytes = jobs.ReadOutput(job.id, offset, 4);
   if (!bytes.ok()) return bytes.status();
-  int64_t skip = 0;
-  while (skip < static_cast<int64_t>(bytes->size()) &&
-         !utf8::IsLeadByte(static_cast<unsigned char>((*bytes)[static_cast<size_t>(skip)]))) {
-    ++skip;
-  }
-  return offset + skip;
+  return offset + static_cast<int64_t>(utf8::LeadingContinuationBytes(*bytes));
 }
 
 void ServeOutput(Exchange& ex, jobs::JobService& jobs) {

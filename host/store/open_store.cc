@@ -5,15 +5,18 @@
 namespace scribe::store {
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const StoreOptions& options) {
-  std::string path = url;
-  if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);
-  if (path.empty() || path.find("://") != std::string::npos) {
-    return InvalidArgument("unsupported_database",
-                           "unsupported database '" + url + "' (use a file path or sqlite:PATH)");
-  }
-  Result<std::unique_ptr<sqlite::SqliteStore>> store = sqlite::SqliteStore::Open(path, options);
+  Result<std::string> path = sqlite::PathFromUrl(url);
+  if (!path.ok()) return path.status();
+  Result<std::unique_ptr<sqlite::SqliteStore>> store = sqlite::SqliteStore::Open(*path, options);
   if (!store.ok()) return store.status();
   return std::unique_ptr<Store>(std::move(store).value());
+}
+
+Result<std::unique_ptr<StoreReader>> OpenStoreReader(const std::string& url,
+                                                     const StoreOptions& options) {
+  Result<std::string> path = sqlite::PathFromUrl(url);
+  if (!path.ok()) return path.status();
+  return sqlite::SqliteStore::OpenReader(*path, options);
 }
 
 }  // namespace scribe::store

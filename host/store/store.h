@@ -60,20 +60,15 @@ struct StoreStats {
   double latency_sum_seconds = 0;
 };
 
-class Store {
+// The reading half of a Store: everything a viewer or an inspector needs.
+// OpenStoreReader() gives only this, for tools that must not write.
+class StoreReader {
  public:
-  virtual ~Store() = default;
+  virtual ~StoreReader() = default;
 
-  // ---- documents
-  virtual Result<Document> CreateDocument(const std::string& title, const std::string& content) = 0;
   virtual Result<Document> GetDocument(const std::string& id) = 0;
   virtual Result<Page<Document>> ListDocuments(const PageRequest& page) = 0;  // newest first
-  virtual Status DeleteDocument(const std::string& id) = 0;
 
-  // ---- jobs
-  // Creates a queued job. When spec.idempotency_key was used before, returns
-  // that job with replayed = true, or Conflict if spec.request_hash differs.
-  virtual Result<CreatedJob> CreateJob(const JobSpec& spec) = 0;
   virtual Result<Job> GetJob(const std::string& id) = 0;
   // The job's document text (spec.input).
   virtual Result<std::string> GetJobInput(const std::string& id) = 0;
@@ -82,6 +77,23 @@ class Store {
   virtual Result<std::map<JobState, int64_t>> CountJobsByState() = 0;
   // Attempts and token usage per provider, over every job in the store.
   virtual Result<std::vector<ProviderUsage>> UsageByProvider() = 0;
+
+  // Up to max_bytes of committed output from `offset`. The result may end
+  // inside a character when max_bytes cuts one.
+  virtual Result<std::string> ReadOutput(const std::string& job_id, int64_t offset,
+                                         int64_t max_bytes) = 0;
+};
+
+class Store : public StoreReader {
+ public:
+  // ---- documents
+  virtual Result<Document> CreateDocument(const std::string& title, const std::string& content) = 0;
+  virtual Status DeleteDocument(const std::string& id) = 0;
+
+  // ---- jobs
+  // Creates a queued job. When spec.idempotency_key was used before, returns
+  // that job with replayed = true, or Conflict if spec.request_hash differs.
+  virtual Result<CreatedJob> CreateJob(const JobSpec& spec) = 0;
   // Deletes a finished job and its log; Conflict while it is queued,
   // running or interrupted.
   virtual Status DeleteJob(const std::string& id) = 0;
@@ -120,10 +132,6 @@ class Store {
   // queued. Dropped when the job is not running that attempt by the time it
   // is written.
   virtual void Append(const std::string& job_id, int attempt, std::string text) = 0;
-  // Up to max_bytes of committed output from `offset`. The result may end
-  // inside a character when max_bytes cuts one.
-  virtual Result<std::string> ReadOutput(const std::string& job_id, int64_t offset,
-                                         int64_t max_bytes) = 0;
   // Blocks until everything queued so far is committed.
   virtual Status Flush() = 0;
 
@@ -144,8 +152,14 @@ struct StoreOptions {
   int64_t max_queued_append_bytes = 64 << 20;
 };
 
-// Opens the backend named by `url`: a path or "sqlite:PATH".
+// Opens the backend named by `url`: a path or "sqlite:PATH". One host at a
+// time may hold a database: FailedPrecondition("database_in_use") names the
+// process that holds it.
 Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const StoreOptions& options);
+// Opens an existing database only to read it, beside a running host or
+// without one; never creates, migrates or locks it.
+Result<std::unique_ptr<StoreReader>> OpenStoreReader(const std::string& url,
+                                                     const StoreOptions& options);
 
 }  // namespace scribe::store
 

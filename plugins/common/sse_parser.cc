@@ -68,7 +68,9 @@ bool SseParser::Line(std::string_view line, const std::function<bool(const SseEv
     }
   } else if (field == "event") {
     current_.event.assign(value);
-  } else if (field != "id" && field != "retry") {
+  } else if (field == "id") {
+    if (value.find('\0') == std::string_view::npos) current_.id.assign(value);  // per WHATWG
+  } else if (field != "retry") {
     current_.other.emplace_back(std::string(field), std::string(value));
   }
   return true;

@@ -21,6 +21,7 @@ namespace scribe::plugin_common {
 struct SseEvent {
   std::string event;  // empty: "message"
   std::string data;   // data lines joined with '\n'
+  std::string id;     // this event's `id:` field; empty when it had none
   bool has_data = false;
   // Fields other than data/event/id/retry, in order (name, value).
   std::vector<std::pair<std::string, std::string>> other;

@@ -32,6 +32,14 @@ TEST(Utf8Test, BoundaryAtOrBeforeStepsBackOverContinuationBytes) {
   EXPECT_EQ(BoundaryAtOrBefore(text, 99), text.size());
 }
 
+TEST(Utf8Test, LeadingContinuationBytesCountsTheTailOfACutCharacter) {
+  const std::string text = "\xE2\x82\xAC";  // one three-byte character
+  EXPECT_EQ(LeadingContinuationBytes(text), 0u);
+  EXPECT_EQ(LeadingContinuationBytes(text.substr(1)), 2u);
+  EXPECT_EQ(LeadingContinuationBytes(text.substr(2) + "a"), 1u);
+  EXPECT_EQ(LeadingContinuationBytes(""), 0u);
+}
+
 TEST(Utf8Test, AssemblerJoinsACharacterSplitAcrossPieces) {
   Assembler assembler;
   std::string out;

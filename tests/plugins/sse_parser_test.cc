@@ -37,6 +37,8 @@ TEST(SseParserTest, JoinsDataLinesAndKeepsUnknownFields) {
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].event, "delta");
   EXPECT_EQ(events[0].data, "one\ntwo");
+  EXPECT_EQ(events[0].id, "7");
+  EXPECT_EQ(events[1].id, "");
   ASSERT_EQ(events[1].other.size(), 1u);
   EXPECT_EQ(events[1].other[0].first, "error");
   EXPECT_EQ(events[1].other[0].second, "{\"code\":400}");

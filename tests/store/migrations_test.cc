@@ -15,7 +15,7 @@ namespace {
 using testing::TempDir;
 
 std::unique_ptr<Db> OpenDb(const std::string& path) {
-  Result<std::unique_ptr<Db>> db = Db::Open(path, false);
+  Result<std::unique_ptr<Db>> db = Db::Open(path, /*create=*/true);
   EXPECT_TRUE(db.ok()) << db.status().ToString();
   return std::move(db).value();
 }

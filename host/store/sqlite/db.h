@@ -22,8 +22,9 @@ Status SqliteStatus(int rc, sqlite3* db, std::string_view what);
 
 class Db {
  public:
-  // Opens (creating if asked) the database at `path`.
-  static Result<std::unique_ptr<Db>> Open(const std::string& path, bool read_only);
+  // Opens the database at `path` for reading and writing, creating the file
+  // when `create` is set.
+  static Result<std::unique_ptr<Db>> Open(const std::string& path, bool create);
   ~Db();
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;

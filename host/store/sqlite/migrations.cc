@@ -10,6 +10,19 @@ Result<int> SchemaVersion(Db& db) {
   return static_cast<int>(stmt.Int(0));
 }
 
+Status RequireCurrentSchema(Db& db, const std::string& path) {
+  Result<int> version = SchemaVersion(db);
+  if (!version.ok()) return version.status();
+  int latest = BuiltinMigrations().back().version;
+  if (*version == latest) return Status::Ok();
+  return Unavailable("schema_mismatch",
+                     "the database at " + path + " has schema version " +
+                         std::to_string(*version) + ", this build reads version " +
+                         std::to_string(latest) +
+                         (*version < latest ? "; start scribed on it once to migrate it"
+                                            : "; use a newer Scribe"));
+}
+
 Status Migrate(Db& db, const std::vector<Migration>& migrations) {
   Result<int> current = SchemaVersion(db);
   if (!current.ok()) return current.status();

@@ -4,6 +4,7 @@
 #ifndef SCRIBE_HOST_STORE_SQLITE_MIGRATIONS_H_
 #define SCRIBE_HOST_STORE_SQLITE_MIGRATIONS_H_
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -28,6 +29,11 @@ Status Migrate(Db& db, const std::vector<Migration>& migrations);
 
 // The database's PRAGMA user_version.
 Result<int> SchemaVersion(Db& db);
+
+// OK when the database (at `path`, for the message) has exactly the newest
+// built-in schema: what a tool that reads or edits it without migrating
+// needs.
+Status RequireCurrentSchema(Db& db, const std::string& path);
 
 }  // namespace scribe::store::sqlite
 

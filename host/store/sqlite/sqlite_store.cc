@@ -1,5 +1,7 @@
 #include "host/store/sqlite/sqlite_store.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "host/common/clock.h"
@@ -46,6 +48,16 @@ Status Configure(Db& db, const StoreOptions& options) {
 
 }  // namespace
 
+Result<std::string> PathFromUrl(const std::string& url) {
+  std::string path = url;
+  if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);
+  if (path.empty() || path.find("://") != std::string::npos) {
+    return InvalidArgument("unsupported_database",
+                           "unsupported database '" + url + "' (use a file path or sqlite:PATH)");
+  }
+  return path;
+}
+
 SqliteStore::SqliteStore(std::string path, const StoreOptions& options)
     : path_(std::move(path)), options_(options) {}
 
@@ -54,7 +66,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   if (options.synchronous != "NORMAL" && options.synchronous != "FULL") {
     return InvalidArgument("invalid_option", "synchronous must be NORMAL or FULL");
   }
-  Result<std::unique_ptr<Db>> db = Db::Open(path, /*read_only=*/false);
+  Result<std::unique_ptr<HostLock>> lock = HostLock::Acquire(path);
+  if (!lock.ok()) return lock.status();
+  Result<std::unique_ptr<Db>> db = Db::Open(path, /*create=*/true);
   if (!db.ok()) return db.status();
   SCRIBE_RETURN_IF_ERROR(Configure(**db, options));
   {
@@ -68,8 +82,23 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   SCRIBE_RETURN_IF_ERROR((*db)->Exec("PRAGMA synchronous = " + options.synchronous));
   SCRIBE_RETURN_IF_ERROR(Migrate(**db, BuiltinMigrations()));
   std::unique_ptr<SqliteStore> store(new SqliteStore(path, options));
+  store->host_lock_ = std::move(lock).value();
   store->writer_ = std::make_unique<Writer>(std::move(db).value(), options);
   return store;
+}
+
+Result<std::unique_ptr<StoreReader>> SqliteStore::OpenReader(const std::string& path,
+                                                             const StoreOptions& options) {
+  if (access(path.c_str(), F_OK) != 0) {
+    return Unavailable("database_not_found", "no database at " + path);
+  }
+  std::unique_ptr<SqliteStore> store(new SqliteStore(path, options));
+  {
+    Result<std::unique_ptr<Reader>> reader = store->AcquireReader();
+    if (!reader.ok()) return reader.status();
+    SCRIBE_RETURN_IF_ERROR(RequireCurrentSchema((*reader)->db(), path));
+  }
+  return std::unique_ptr<StoreReader>(std::move(store));
 }
 
 SqliteStore::~SqliteStore() {
@@ -98,7 +127,7 @@ Result<std::unique_ptr<SqliteStore::Reader>> SqliteStore::AcquireReader() {
   }
   ++open_readers_;
   lock.unlock();
-  Result<std::unique_ptr<Db>> db = Db::Open(path_, /*read_only=*/false);
+  Result<std::unique_ptr<Db>> db = Db::Open(path_, /*create=*/false);
   Status status = db.ok() ? Configure(**db, options_) : db.status();
   if (status.ok()) status = (*db)->Exec("PRAGMA query_only = ON");
   if (!status.ok()) {

@@ -12,16 +12,25 @@
 #include <vector>
 
 #include "host/store/sqlite/db.h"
+#include "host/store/sqlite/host_lock.h"
 #include "host/store/sqlite/writer.h"
 #include "host/store/store.h"
 
 namespace scribe::store::sqlite {
 
+// The file a database URL names: a plain path or "sqlite:PATH".
+Result<std::string> PathFromUrl(const std::string& url);
+
 class SqliteStore final : public Store {
  public:
-  // Opens or creates the database at `path` and applies migrations.
+  // Opens or creates the database at `path`, takes its HostLock and applies
+  // migrations.
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path,
                                                    const StoreOptions& options);
+  // Opens an existing database of the current schema for reading only: no
+  // lock, no writer, no migration; safe beside a running host (WAL).
+  static Result<std::unique_ptr<StoreReader>> OpenReader(const std::string& path,
+                                                         const StoreOptions& options);
   ~SqliteStore() override;
 
   Result<Document> CreateDocument(const std::string& title, const std::string& content) override;
@@ -75,7 +84,8 @@ class SqliteStore final : public Store {
 
   const std::string path_;
   const StoreOptions options_;
-  std::unique_ptr<Writer> writer_;
+  std::unique_ptr<HostLock> host_lock_;  // released after the writer stops
+  std::unique_ptr<Writer> writer_;       // null when opened as a reader
 
   // Guarded by pool_mu_.
   std::mutex pool_mu_;

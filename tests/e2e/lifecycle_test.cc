@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "tests/e2e/host_fixture.h"
+#include "tests/support/subprocess.h"
 
 namespace scribe::testing {
 namespace {
@@ -120,6 +121,15 @@ TEST_F(NoAutoContinueTest, AFailedJobKeepsItsTextAndContinueFinishesIt) {
   EXPECT_EQ(done["error"], nullptr);
   EXPECT_EQ(Output(id), script);
   EXPECT_EQ(Http(port(), "POST", "/api/jobs/" + id + "/continue").status, 409);
+}
+
+TEST_F(LifecycleTest, ASecondHostOnTheSameDatabaseRefusesToStart) {
+  ProcessResult second = RunProcess({BinDir() + "/scribed", "--listen", "127.0.0.1:0", "--db",
+                                     dir_.File("scribe.db"), "--plugins", PluginDir()},
+                                    "", {}, 15);
+  EXPECT_NE(second.exit_code, 0);
+  EXPECT_NE(second.err.find("is in use by another scribed"), std::string::npos) << second.err;
+  EXPECT_EQ(Http(port(), "GET", "/healthz").status, 200) << "the first host is untouched";
 }
 
 TEST_F(LifecycleTest, RetryCreatesANewJobLinkedToItsParent) {

@@ -114,7 +114,8 @@ std::string FakeProvider::base_url() const {
 
 bool HostProcess::Start() {
   std::vector<std::string> args = {
-      BinDir() + "/scribed", "--listen", "127.0.0.1:0", "--db", db_path_, "--plugins", plugin_dir_};
+      BinDir() + "/scribed", "--listen", "127.0.0.1:" + std::to_string(port_), "--db", db_path_,
+      "--plugins",           plugin_dir_};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   std::string rest;
   pid_ = SpawnAndWait(args, "listening on http://127.0.0.1:", log_path_, rest);

@@ -56,7 +56,9 @@ class HostProcess {
                        std::string plugin_dir = "");
   ~HostProcess();  // kills the host if it still runs
 
-  // Starts scribed and waits for its "listening on" line; aborts the test
+  // Starts scribed and waits for its "listening on" line: on an ephemeral
+  // port the first time, on the same port again after Stop() or Kill(), as
+  // a restarted service would be. Aborts the test
   // (ADD_FAILURE + false) if it does not come within 15 s.
   bool Start();
   // SIGTERM, then wait for exit; returns the exit status.

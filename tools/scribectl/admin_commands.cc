@@ -144,8 +144,7 @@ int RunProviders(Context& ctx) {
     }
     if (p.value("accepts_any_model", false)) models += models.empty() ? "(any)" : ", (any)";
     bool configured = p.value("configured", false);
-    table.Add({p.value("name", ""), p.value("version", ""),
-               configured ? "yes" : ctx.out.Red("no"),
+    table.Add({p.value("name", ""), p.value("version", ""), configured ? "yes" : ctx.out.Red("no"),
                p["default_model"].is_string() ? p["default_model"].get<std::string>() : "",
                Abbreviate(models, 60)});
     if (!configured && p["configuration_hint"].is_string()) {
@@ -179,10 +178,11 @@ int RunStats(Context& ctx) {
     if (!second.ok()) return Fail(second.status());
     stats = *second;
     double seconds = static_cast<double>(interval_ms) / 1000;
-    bytes_per_second = static_cast<double>(*second->bytes_appended - *first->bytes_appended) / seconds;
-    chunks_per_second =
-        static_cast<double>(second->chunks_appended.value_or(0) - first->chunks_appended.value_or(0)) /
-        seconds;
+    bytes_per_second =
+        static_cast<double>(*second->bytes_appended - *first->bytes_appended) / seconds;
+    chunks_per_second = static_cast<double>(second->chunks_appended.value_or(0) -
+                                            first->chunks_appended.value_or(0)) /
+                        seconds;
   }
   if (ctx.json) {
     nlohmann::json json = StatsJson(stats);
@@ -197,7 +197,8 @@ int RunStats(Context& ctx) {
   const Style& s = ctx.out;
   int64_t total = 0;
   std::string jobs;
-  for (const char* state : {"queued", "running", "succeeded", "failed", "cancelled", "interrupted"}) {
+  for (const char* state :
+       {"queued", "running", "succeeded", "failed", "cancelled", "interrupted"}) {
     int64_t count = stats.jobs_by_state.count(state) ? stats.jobs_by_state.at(state) : 0;
     total += count;
     jobs += s.State(state) + " " + Number(count) + "  ";
@@ -213,8 +214,9 @@ int RunStats(Context& ctx) {
               << Number(stats.chunks_appended.value_or(0)) << " chunks since the host started\n";
   }
   if (bytes_per_second) {
-    std::cout << s.Bold("Throughput") << "  " << FormatBytes(static_cast<int64_t>(*bytes_per_second))
-              << "/s, " << Number(static_cast<int64_t>(*chunks_per_second)) << " chunks/s (over "
+    std::cout << s.Bold("Throughput") << "  "
+              << FormatBytes(static_cast<int64_t>(*bytes_per_second)) << "/s, "
+              << Number(static_cast<int64_t>(*chunks_per_second)) << " chunks/s (over "
               << FormatDuration(interval_ms) << ")\n";
   }
   if (stats.commits && *stats.commits > 0) {

@@ -99,12 +99,11 @@ Result<int64_t> ParseDuration(const std::string& text) {
   const char* end = text.data() + text.size();
   auto [unit, error] = std::from_chars(text.data(), end, count);
   std::string suffix(unit, end);
-  static const std::map<std::string, int64_t> kUnits = {
-      {"ms", 1},          {"s", 1000},           {"m", 60'000},
-      {"h", 3'600'000},   {"d", 86'400'000},     {"w", 7 * 86'400'000LL}};
+  static const std::map<std::string, int64_t> kUnits = {{"ms", 1},         {"s", 1000},
+                                                        {"m", 60'000},     {"h", 3'600'000},
+                                                        {"d", 86'400'000}, {"w", 7 * 86'400'000LL}};
   auto it = kUnits.find(suffix);
-  if (error != std::errc() || count < 0 || it == kUnits.end() ||
-      count > INT64_MAX / it->second) {
+  if (error != std::errc() || count < 0 || it == kUnits.end() || count > INT64_MAX / it->second) {
     return UsageError("'" + text + "' is not a duration like 45s, 30m, 12h, 30d or 2w");
   }
   return count * it->second;

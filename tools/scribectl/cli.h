@@ -18,14 +18,14 @@ namespace scribe::ctl {
 // Documented in `scribectl --help`; scripts rely on them.
 enum ExitCode : int {
   kExitOk = 0,
-  kExitError = 1,        // anything else: the host answered 5xx, I/O failed
-  kExitUsage = 2,        // bad arguments
-  kExitUnavailable = 3,  // host unreachable, database missing or unreadable
-  kExitNotFound = 4,     // no such job (or document)
-  kExitConflict = 5,     // the job's state does not allow it; the database is in use
-  kExitJobFailed = 6,    // tail -f / submit --follow: the job failed
-  kExitJobCancelled = 7, // tail -f / submit --follow: the job was cancelled
-  kExitCheckFailed = 8,  // db check found problems
+  kExitError = 1,         // anything else: the host answered 5xx, I/O failed
+  kExitUsage = 2,         // bad arguments
+  kExitUnavailable = 3,   // host unreachable, database missing or unreadable
+  kExitNotFound = 4,      // no such job (or document)
+  kExitConflict = 5,      // the job's state does not allow it; the database is in use
+  kExitJobFailed = 6,     // tail -f / submit --follow: the job failed
+  kExitJobCancelled = 7,  // tail -f / submit --follow: the job was cancelled
+  kExitCheckFailed = 8,   // db check found problems
 };
 
 // The exit code for a failure.
@@ -36,8 +36,8 @@ int Fail(const Status& status);
 Status UsageError(const std::string& message);
 
 struct OptionSpec {
-  std::string name;       // long name without dashes, e.g. "follow"
-  char short_name = 0;    // e.g. 'f'; 0: none
+  std::string name;     // long name without dashes, e.g. "follow"
+  char short_name = 0;  // e.g. 'f'; 0: none
   bool takes_value = false;
 };
 

@@ -11,7 +11,8 @@ namespace scribe::ctl {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
-      {"jobs", "jobs [--state S,..] [--provider P] [--since T] [--limit N]",
+      {"jobs",
+       "jobs [--state S,..] [--provider P] [--since T] [--limit N]",
        "List jobs, newest first.",
        "Options:\n"
        "  --state S,...   only jobs in these states (queued, running, succeeded, failed,\n"
@@ -22,12 +23,16 @@ const std::vector<Command>& Commands() {
        "  --limit N       at most N jobs (default 30)\n",
        {{"state", 0, true}, {"provider", 0, true}, {"since", 0, true}, {"limit", 'n', true}},
        RunJobs},
-      {"show", "show ID", "Everything about one job: input, prompt, params, history, usage.",
+      {"show",
+       "show ID",
+       "Everything about one job: input, prompt, params, history, usage.",
        "Shows the job's input summary, prompt, parameters, state history, attempts,\n"
        "token usage, timings, error and parent/children jobs.\n",
        {},
        RunShow},
-      {"tail", "tail ID [--from OFFSET|-N] [-f]", "Print a job's output; -f follows it live.",
+      {"tail",
+       "tail ID [--from OFFSET|-N] [-f]",
+       "Print a job's output; -f follows it live.",
        "Options:\n"
        "  --from OFFSET   start at this byte offset (default 0)\n"
        "  --from -N       start with the last N bytes\n"
@@ -41,7 +46,9 @@ const std::vector<Command>& Commands() {
         {"no-progress", 0, false},
         {"reconnect-for", 0, true}},
        RunTail},
-      {"submit", "submit (--file PATH | --document ID) [options] [--follow]", "Submit a job.",
+      {"submit",
+       "submit (--file PATH | --document ID) [options] [--follow]",
+       "Submit a job.",
        "Prints the new job's id on stdout.\n\n"
        "Options:\n"
        "  --file PATH        the document to generate from (- reads stdin)\n"
@@ -74,19 +81,35 @@ const std::vector<Command>& Commands() {
         {"reconnect-for", 0, true}},
        RunSubmit},
       {"cancel", "cancel ID", "Stop a job now; its partial output is kept.", "", {}, RunCancel},
-      {"continue", "continue ID",
-       "Resume a failed, cancelled or interrupted job after its last byte.", "", {}, RunContinue},
-      {"retry", "retry ID", "Start a new job with the same input; prints its id.", "", {},
+      {"continue",
+       "continue ID",
+       "Resume a failed, cancelled or interrupted job after its last byte.",
+       "",
+       {},
+       RunContinue},
+      {"retry",
+       "retry ID",
+       "Start a new job with the same input; prints its id.",
+       "",
+       {},
        RunRetry},
       {"delete", "delete ID", "Delete a finished job and its output.", "", {}, RunDelete},
-      {"providers", "providers", "The host's provider plugins and their models.", "", {},
+      {"providers",
+       "providers",
+       "The host's provider plugins and their models.",
+       "",
+       {},
        RunProviders},
-      {"stats", "stats [--interval D]", "Jobs by state, bytes, throughput and token usage.",
+      {"stats",
+       "stats [--interval D]",
+       "Jobs by state, bytes, throughput and token usage.",
        "Options:\n"
        "  --interval D   measure throughput over this long (default 1s; 0s: skip)\n",
        {{"interval", 0, true}},
        RunStats},
-      {"db", "db check|vacuum|purge --db PATH", "Maintenance on the database file itself.",
+      {"db",
+       "db check|vacuum|purge --db PATH",
+       "Maintenance on the database file itself.",
        "  db check --db PATH   integrity of the file and of every job's log and history;\n"
        "                       safe while the host runs\n"
        "  db vacuum --db PATH  compact the file; refused while a host holds the database\n"
@@ -109,8 +132,9 @@ Result<std::unique_ptr<JobSource>> Context::Source() const {
 
 Status Context::RequireHost(const std::string& command) const {
   if (!db) return Status::Ok();
-  return UsageError(command + " needs the running host; --db serves only jobs, show, tail "
-                              "(without -f), stats and db");
+  return UsageError(command +
+                    " needs the running host; --db serves only jobs, show, tail "
+                    "(without -f), stats and db");
 }
 
 void PrintJson(const nlohmann::json& value) { std::cout << value.dump(2) << '\n'; }
@@ -140,19 +164,17 @@ int FollowJob(Context& ctx, const std::string& id, int64_t offset) {
   std::cout.flush();
   if (!result.ok()) return Fail(result.status());
   Style err = Style::For(2, ctx.no_color);
-  std::string summary = FormatBytes(result->bytes_received) + " in " +
-                        FormatDuration(result->elapsed_ms) +
-                        (result->reconnects > 0
-                             ? ", " + std::to_string(result->reconnects) + " reconnects"
-                             : "");
+  std::string summary =
+      FormatBytes(result->bytes_received) + " in " + FormatDuration(result->elapsed_ms) +
+      (result->reconnects > 0 ? ", " + std::to_string(result->reconnects) + " reconnects" : "");
   // On a terminal the text may end mid-line; the verdict starts its own.
   if (isatty(STDOUT_FILENO) && isatty(STDERR_FILENO)) std::cerr << '\n';
   std::cerr << err.State(result->state) << ": job " << id << ", " << summary;
   if (result->state == "failed") {
     const nlohmann::json& t = result->terminal;
     std::cerr << "\n  " << t.value("code", std::string("failed")) << ": "
-              << t.value("message", std::string()) << "\n  partial output kept ("
-              << result->offset << " bytes); `scribectl continue " << id << "` resumes it";
+              << t.value("message", std::string()) << "\n  partial output kept (" << result->offset
+              << " bytes); `scribectl continue " << id << "` resumes it";
   }
   std::cerr << std::endl;
   if (result->state == "succeeded") return kExitOk;

@@ -1,8 +1,8 @@
 #include "tools/scribectl/follow.h"
 
 #include <algorithm>
-#include <chrono>
 #include <charconv>
+#include <chrono>
 #include <thread>
 
 #include "sse_parser.h"
@@ -42,8 +42,7 @@ class EventHandler {
       note_ = "attempt " + std::to_string(data.value("attempt", 0)) + ": " +
               data.value("status", std::string());
       ShowProgress(true);
-    } else if (event.event == "complete" || event.event == "error" ||
-               event.event == "cancelled") {
+    } else if (event.event == "complete" || event.event == "error" || event.event == "cancelled") {
       result_.state = event.event == "complete" ? "succeeded"
                       : event.event == "error"  ? "failed"
                                                 : "cancelled";
@@ -100,11 +99,10 @@ Result<FollowResult> Follow(HostClient& client, const std::string& job_id,
     if (ended) break;
     if (!head.ok() && head.status().code() != Code::kUnavailable) return head.status();
     if (MillisSince(last_contact) > options.reconnect_for_ms) {
-      return Unavailable("host_unreachable", "gave up after the host at " + client.base_url() +
-                                                 " was unreachable for " +
-                                                 FormatDuration(options.reconnect_for_ms) +
-                                                 "; resume with --from " +
-                                                 std::to_string(result.offset));
+      return Unavailable("host_unreachable",
+                         "gave up after the host at " + client.base_url() +
+                             " was unreachable for " + FormatDuration(options.reconnect_for_ms) +
+                             "; resume with --from " + std::to_string(result.offset));
     }
     ++result.reconnects;
     progress.Notice("connection lost at byte " + std::to_string(result.offset) +

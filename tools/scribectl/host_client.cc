@@ -70,7 +70,7 @@ Status StatusFromResponse(const HostResponse& response) {
       break;
     default:
       code = response.status >= 400 && response.status < 500 ? Code::kInvalidArgument
-                                                               : Code::kInternal;
+                                                             : Code::kInternal;
   }
   return Status(code, reason, message);
 }
@@ -85,9 +85,10 @@ Result<HostClient> HostClient::Create(const std::string& base_url) {
   try {
     Poco::URI uri(base_url);
     if (uri.getScheme() != "http" || uri.getHost().empty()) {
-      return InvalidArgument("usage", "--url must be an http:// address like "
-                                      "http://127.0.0.1:8080, not '" +
-                                          base_url + "'");
+      return InvalidArgument("usage",
+                             "--url must be an http:// address like "
+                             "http://127.0.0.1:8080, not '" +
+                                 base_url + "'");
     }
     std::string base = base_url;
     while (!base.empty() && base.back() == '/') base.pop_back();
@@ -98,17 +99,15 @@ Result<HostClient> HostClient::Create(const std::string& base_url) {
 }
 
 Status HostClient::Unreachable(const std::string& why) const {
-  return Unavailable("host_unreachable",
-                     "cannot reach the host at " + base_url_ + " (" + why +
-                         "); is scribed running? (--url, SCRIBE_URL)");
+  return Unavailable("host_unreachable", "cannot reach the host at " + base_url_ + " (" + why +
+                                             "); is scribed running? (--url, SCRIBE_URL)");
 }
 
 Status HostClient::Exchange(const std::string& method, const std::string& path,
                             const std::string& body,
                             const std::map<std::string, std::string>& headers,
                             int receive_timeout_ms,
-                            const std::function<bool(std::string_view)>& sink,
-                            HostResponse& head) {
+                            const std::function<bool(std::string_view)>& sink, HostResponse& head) {
   bool answered = false;
   try {
     Poco::Net::HTTPClientSession session(host_, static_cast<Poco::UInt16>(port_));
@@ -164,12 +163,13 @@ Result<HostResponse> HostClient::Send(const std::string& method, const std::stri
                                       const std::map<std::string, std::string>& headers) {
   HostResponse response;
   std::string collected;
-  Status status = Exchange(method, path, body, headers, kRequestTimeoutMs,
-                           [&collected](std::string_view piece) {
-                             collected.append(piece);
-                             return true;
-                           },
-                           response);
+  Status status = Exchange(
+      method, path, body, headers, kRequestTimeoutMs,
+      [&collected](std::string_view piece) {
+        collected.append(piece);
+        return true;
+      },
+      response);
   if (!status.ok()) return status;
   response.body = std::move(collected);
   return response;

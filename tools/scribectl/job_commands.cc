@@ -156,7 +156,8 @@ int RunShow(Context& ctx) {
   }
   const Style& s = ctx.out;
   auto field = [&s](const std::string& name, const std::string& value) {
-    if (!value.empty()) std::cout << s.Bold(name) << std::string(11 - name.size(), ' ') << value << '\n';
+    if (!value.empty())
+      std::cout << s.Bold(name) << std::string(11 - name.size(), ' ') << value << '\n';
   };
   field("Job", Str(job, "id"));
   field("State", s.State(Str(job, "state")) + " after " + std::to_string(Int(job, "attempts")) +
@@ -169,7 +170,8 @@ int RunShow(Context& ctx) {
                                                   Str(job, "model_used") == Str(job, "model")
                                               ? ""
                                               : " (asked for " + Str(job, "model") + ")"));
-  if (job["fallback"].is_array() && !job["fallback"].empty()) field("Fallback", job["fallback"].dump());
+  if (job["fallback"].is_array() && !job["fallback"].empty())
+    field("Fallback", job["fallback"].dump());
   if (job["params"].is_object() && !job["params"].empty()) field("Params", job["params"].dump());
   if (job["temperature"].is_number()) field("Temperature", job["temperature"].dump());
   if (job["max_output_tokens"].is_number()) field("Max tokens", job["max_output_tokens"].dump());
@@ -178,9 +180,11 @@ int RunShow(Context& ctx) {
   field("Usage", Tokens(job["usage"]) + " tokens");
   field("Created", Ago(Str(job, "created_at")));
   std::string waited = Between(job, "created_at", "started_at");
-  if (!Str(job, "started_at").empty()) field("Started", Ago(Str(job, "started_at")) + ", queued " + waited);
+  if (!Str(job, "started_at").empty())
+    field("Started", Ago(Str(job, "started_at")) + ", queued " + waited);
   std::string ran = Between(job, "started_at", "finished_at");
-  if (!Str(job, "finished_at").empty()) field("Finished", Ago(Str(job, "finished_at")) + ", ran " + ran);
+  if (!Str(job, "finished_at").empty())
+    field("Finished", Ago(Str(job, "finished_at")) + ", ran " + ran);
   if (job["error"].is_object()) {
     const nlohmann::json& error = job["error"];
     field("Error", s.Red(Str(error, "code")) + ": " + Str(error, "message") +
@@ -203,13 +207,14 @@ int RunShow(Context& ctx) {
   }
   if (history.is_object() && !history["attempts"].empty()) {
     std::cout << '\n' << s.Bold("Attempts") << '\n';
-    Table attempts({"  #", "PROVIDER/MODEL", "STATE", "BYTES", "STARTED", "TOOK", "TOKENS", "ERROR"});
+    Table attempts(
+        {"  #", "PROVIDER/MODEL", "STATE", "BYTES", "STARTED", "TOOK", "TOKENS", "ERROR"});
     for (const nlohmann::json& a : history["attempts"]) {
-      attempts.Add({"  " + std::to_string(Int(a, "number")), ProviderModel(a),
-                    s.State(Str(a, "state")),
-                    std::to_string(Int(a, "start_offset")) + "-" + std::to_string(Int(a, "end_offset")),
-                    Str(a, "started_at"), Between(a, "started_at", "finished_at"),
-                    Tokens(a["usage"]), ErrorCode(a)});
+      attempts.Add(
+          {"  " + std::to_string(Int(a, "number")), ProviderModel(a), s.State(Str(a, "state")),
+           std::to_string(Int(a, "start_offset")) + "-" + std::to_string(Int(a, "end_offset")),
+           Str(a, "started_at"), Between(a, "started_at", "finished_at"), Tokens(a["usage"]),
+           ErrorCode(a)});
     }
     attempts.Print(std::cout, s);
   }
@@ -298,7 +303,8 @@ int RunSubmit(Context& ctx) {
       return Fail(UsageError("--param takes KEY=VALUE, not '" + param + "'"));
     }
     nlohmann::json value = nlohmann::json::parse(param.substr(eq + 1), nullptr, false);
-    params[param.substr(0, eq)] = value.is_discarded() ? nlohmann::json(param.substr(eq + 1)) : value;
+    params[param.substr(0, eq)] =
+        value.is_discarded() ? nlohmann::json(param.substr(eq + 1)) : value;
   }
   if (!params.empty()) request["params"] = params;
   for (const std::string& fallback : ctx.args.Values("fallback")) {

@@ -9,9 +9,11 @@ namespace {
 
 constexpr const char* kVersion = "0.1.0";
 
-const std::vector<OptionSpec> kGlobalOptions = {
-    {"url", 0, true}, {"db", 0, true}, {"json", 0, false}, {"no-color", 0, false},
-    {"help", 'h', false}};
+const std::vector<OptionSpec> kGlobalOptions = {{"url", 0, true},
+                                                {"db", 0, true},
+                                                {"json", 0, false},
+                                                {"no-color", 0, false},
+                                                {"help", 'h', false}};
 
 const char* kExitCodes =
     "Exit codes:\n"

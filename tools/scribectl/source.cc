@@ -95,9 +95,9 @@ class DatabaseJobSource final : public JobSource {
     for (const std::string& name : query.states) {
       std::optional<store::JobState> state = store::ParseJobState(name);
       if (!state) {
-        return InvalidArgument("invalid_state",
-                               "unknown state '" + name +
-                                   "' (queued, running, succeeded, failed, cancelled, interrupted)");
+        return InvalidArgument(
+            "invalid_state", "unknown state '" + name +
+                                 "' (queued, running, succeeded, failed, cancelled, interrupted)");
       }
       filter.states.push_back(*state);
     }

@@ -34,9 +34,9 @@ Result<std::unique_ptr<HostLock>> HostLock::Acquire(const std::string& db_path) 
     std::string pid = HolderPid(fd);
     close(fd);
     if (error == EWOULDBLOCK) {
-      return Conflict("database_in_use",
-                      "the database " + db_path + " is in use by another scribed" +
-                          (pid.empty() ? std::string() : " (pid " + pid + ")"));
+      return Conflict("database_in_use", "the database " + db_path +
+                                             " is in use by another scribed" +
+                                             (pid.empty() ? std::string() : " (pid " + pid + ")"));
     }
     return Unavailable("storage_unavailable",
                        "cannot lock " + lock_path + ": " + std::strerror(error));

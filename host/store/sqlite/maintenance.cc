@@ -62,26 +62,26 @@ Status CheckSqlite(Db& db, CheckReport& report) {
 
 Status CheckLogs(Db& db, CheckReport& report) {
   auto& problems = report.problems;
-  SCRIBE_RETURN_IF_ERROR(Collect(
-      db,
-      "SELECT j.id, j.output_bytes, coalesce(sum(length(c.data)), 0) AS stored "
-      "FROM jobs j LEFT JOIN chunks c ON c.job_id = j.id "
-      "GROUP BY j.id HAVING stored != j.output_bytes",
-      problems, [](const Stmt& row) {
-        return "job " + row.Text(0) + " says " + std::to_string(row.Int(1)) +
-               " output bytes but its log holds " + std::to_string(row.Int(2));
-      }));
-  SCRIBE_RETURN_IF_ERROR(Collect(
-      db,
-      "SELECT job_id, seq, offset, expected FROM ("
-      "  SELECT job_id, seq, offset, lag(offset + length(data), 1, 0) OVER ("
-      "    PARTITION BY job_id ORDER BY seq) AS expected FROM chunks) "
-      "WHERE offset != expected",
-      problems, [](const Stmt& row) {
-        return "job " + row.Text(0) + "'s log has a gap or overlap: chunk " +
-               std::to_string(row.Int(1)) + " starts at " + std::to_string(row.Int(2)) +
-               " instead of " + std::to_string(row.Int(3));
-      }));
+  SCRIBE_RETURN_IF_ERROR(
+      Collect(db,
+              "SELECT j.id, j.output_bytes, coalesce(sum(length(c.data)), 0) AS stored "
+              "FROM jobs j LEFT JOIN chunks c ON c.job_id = j.id "
+              "GROUP BY j.id HAVING stored != j.output_bytes",
+              problems, [](const Stmt& row) {
+                return "job " + row.Text(0) + " says " + std::to_string(row.Int(1)) +
+                       " output bytes but its log holds " + std::to_string(row.Int(2));
+              }));
+  SCRIBE_RETURN_IF_ERROR(
+      Collect(db,
+              "SELECT job_id, seq, offset, expected FROM ("
+              "  SELECT job_id, seq, offset, lag(offset + length(data), 1, 0) OVER ("
+              "    PARTITION BY job_id ORDER BY seq) AS expected FROM chunks) "
+              "WHERE offset != expected",
+              problems, [](const Stmt& row) {
+                return "job " + row.Text(0) + "'s log has a gap or overlap: chunk " +
+                       std::to_string(row.Int(1)) + " starts at " + std::to_string(row.Int(2)) +
+                       " instead of " + std::to_string(row.Int(3));
+              }));
   Stmt chunks(db, "SELECT job_id, offset, data FROM chunks");
   while (chunks.Step()) {
     ++report.chunks;
@@ -97,15 +97,15 @@ Status CheckLogs(Db& db, CheckReport& report) {
 
 Status CheckAttempts(Db& db, CheckReport& report) {
   auto& problems = report.problems;
-  SCRIBE_RETURN_IF_ERROR(Collect(
-      db,
-      "SELECT j.id, j.attempts, count(a.number), coalesce(max(a.number), 0) "
-      "FROM jobs j LEFT JOIN job_attempts a ON a.job_id = j.id "
-      "GROUP BY j.id HAVING count(a.number) != j.attempts OR max(a.number) != j.attempts",
-      problems, [](const Stmt& row) {
-        return "job " + row.Text(0) + " counts " + std::to_string(row.Int(1)) +
-               " attempts but has " + std::to_string(row.Int(2)) + " attempt rows";
-      }));
+  SCRIBE_RETURN_IF_ERROR(
+      Collect(db,
+              "SELECT j.id, j.attempts, count(a.number), coalesce(max(a.number), 0) "
+              "FROM jobs j LEFT JOIN job_attempts a ON a.job_id = j.id "
+              "GROUP BY j.id HAVING count(a.number) != j.attempts OR max(a.number) != j.attempts",
+              problems, [](const Stmt& row) {
+                return "job " + row.Text(0) + " counts " + std::to_string(row.Int(1)) +
+                       " attempts but has " + std::to_string(row.Int(2)) + " attempt rows";
+              }));
   SCRIBE_RETURN_IF_ERROR(Collect(
       db,
       "SELECT job_id, number, start_offset, end_offset, output_bytes FROM ("
@@ -197,15 +197,17 @@ Result<PurgeReport> PurgeJobs(const std::string& url, const PurgeRequest& reques
   std::string state_list;
   for (JobState state : states) {
     if (!IsFinished(state)) {
-      return InvalidArgument("invalid_state", "only finished jobs (succeeded, failed, cancelled) "
-                                              "can be purged, not " +
-                                                  std::string(ToString(state)));
+      return InvalidArgument("invalid_state",
+                             "only finished jobs (succeeded, failed, cancelled) "
+                             "can be purged, not " +
+                                 std::string(ToString(state)));
     }
-    state_list += std::string(state_list.empty() ? "'" : ", '") + std::string(ToString(state)) + "'";
+    state_list +=
+        std::string(state_list.empty() ? "'" : ", '") + std::string(ToString(state)) + "'";
   }
   // The states are from the closed enum above, so building them into the SQL is safe.
-  const std::string condition = "state IN (" + state_list +
-                                ") AND coalesce(finished_ms, updated_ms) < ?1";
+  const std::string condition =
+      "state IN (" + state_list + ") AND coalesce(finished_ms, updated_ms) < ?1";
 
   std::string path;
   Result<std::unique_ptr<Db>> db = OpenExisting(url, path);

@@ -16,9 +16,8 @@ Status RequireCurrentSchema(Db& db, const std::string& path) {
   int latest = BuiltinMigrations().back().version;
   if (*version == latest) return Status::Ok();
   return Unavailable("schema_mismatch",
-                     "the database at " + path + " has schema version " +
-                         std::to_string(*version) + ", this build reads version " +
-                         std::to_string(latest) +
+                     "the database at " + path + " has schema version " + std::to_string(*version) +
+                         ", this build reads version " + std::to_string(latest) +
                          (*version < latest ? "; start scribed on it once to migrate it"
                                             : "; use a newer Scribe"));
 }

@@ -1,6 +1,4 @@
 // /api/jobs: submit, list, inspect and steer jobs.
-#include <sstream>
-
 #include "host/http/codec.h"
 #include "host/http/routes.h"
 
@@ -12,18 +10,9 @@ constexpr size_t kMaxIdempotencyKey = 255;
 Result<store::JobFilter> DecodeFilter(Exchange& ex) {
   store::JobFilter filter;
   if (auto states = ex.Query("state")) {
-    std::stringstream list(*states);
-    std::string name;
-    while (std::getline(list, name, ',')) {
-      if (name.empty()) continue;
-      std::optional<store::JobState> state = store::ParseJobState(name);
-      if (!state) {
-        return InvalidArgument(
-            "invalid_state", "unknown state '" + name +
-                                 "' (queued, running, succeeded, failed, cancelled, interrupted)");
-      }
-      filter.states.push_back(*state);
-    }
+    Result<std::vector<store::JobState>> parsed = store::ParseJobStates(*states);
+    if (!parsed.ok()) return parsed.status();
+    filter.states = std::move(parsed).value();
   }
   filter.provider = ex.Query("provider").value_or("");
   if (auto since = ex.Query("since")) {

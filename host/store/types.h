@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "host/common/status.h"
+
 namespace scribe::store {
 
 // DESIGN.md §5: queued -> running -> succeeded | failed | cancelled, plus
@@ -17,6 +19,9 @@ enum class JobState { kQueued, kRunning, kSucceeded, kFailed, kCancelled, kInter
 
 std::string_view ToString(JobState state);
 std::optional<JobState> ParseJobState(std::string_view text);
+// A comma-separated list of states ("failed,cancelled"; empty items are
+// skipped); InvalidArgument("invalid_state") naming the first unknown one.
+Result<std::vector<JobState>> ParseJobStates(std::string_view list);
 // succeeded, failed or cancelled: nothing runs until someone continues it.
 bool IsFinished(JobState state);
 inline constexpr JobState kAllJobStates[] = {JobState::kQueued,    JobState::kRunning,

@@ -1,7 +1,6 @@
 // providers, stats, db check|vacuum|purge.
 #include <chrono>
 #include <iostream>
-#include <sstream>
 #include <thread>
 
 #include "host/common/clock.h"
@@ -95,14 +94,10 @@ int DbPurge(Context& ctx) {
   store::PurgeRequest request;
   request.finished_before_ms = NowMillis() - *age;
   request.dry_run = ctx.args.Has("dry-run");
-  if (auto states = ctx.args.Value("state")) {
-    std::stringstream list(*states);
-    for (std::string name; std::getline(list, name, ',');) {
-      std::optional<store::JobState> state = store::ParseJobState(name);
-      if (!state) return Fail(UsageError("unknown state '" + name + "'"));
-      request.states.push_back(*state);
-    }
-  }
+  Result<std::vector<store::JobState>> states =
+      store::ParseJobStates(ctx.args.Value("state").value_or(""));
+  if (!states.ok()) return Fail(states.status());
+  request.states = std::move(states).value();
   Result<store::PurgeReport> report = store::PurgeJobs(*ctx.db, request);
   if (!report.ok()) return Fail(report.status());
   if (ctx.json) {

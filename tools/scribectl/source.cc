@@ -92,15 +92,9 @@ class DatabaseJobSource final : public JobSource {
 
   Result<std::vector<nlohmann::json>> ListJobs(const JobQuery& query) override {
     store::JobFilter filter;
-    for (const std::string& name : query.states) {
-      std::optional<store::JobState> state = store::ParseJobState(name);
-      if (!state) {
-        return InvalidArgument(
-            "invalid_state", "unknown state '" + name +
-                                 "' (queued, running, succeeded, failed, cancelled, interrupted)");
-      }
-      filter.states.push_back(*state);
-    }
+    Result<std::vector<store::JobState>> states = store::ParseJobStates(JoinStates(query.states));
+    if (!states.ok()) return states.status();
+    filter.states = std::move(states).value();
     filter.provider = query.provider;
     filter.since_ms = query.since_ms;
     std::vector<nlohmann::json> jobs;

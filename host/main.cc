@@ -56,6 +56,9 @@ int Run(const Config& config) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  // Past a file-size limit a write fails (and the store reports it) rather
+  // than killing the host.
+  signal(SIGXFSZ, SIG_IGN);
   // Every SSE viewer is a socket: allow as many as the system lets us.
   rlimit files{};
   if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {

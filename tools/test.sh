@@ -1,12 +1,57 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds, and runs every test. `tools/test.sh fast`
-# runs only the fast unit and contract tests (the inner loop).
+# Installs dependencies, builds, and runs every test:
+#   tools/test.sh         the whole suite, then again under AddressSanitizer +
+#                         UndefinedBehaviorSanitizer, then the concurrency
+#                         tests under ThreadSanitizer (what CI runs)
+#   tools/test.sh plain   the whole suite once, without sanitizers
+#   tools/test.sh fast    only the fast unit and contract tests (the inner loop)
+# A sanitizer report from any process (test or scribed) fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mode=${1:-all}
 tools/install-deps.sh --for-tests
-tools/build.sh -DSCRIBE_WERROR=ON
 (cd tests/node && npm ci --no-audit --no-fund --loglevel=error)
-label=()
-if [ "${1:-}" = "fast" ]; then label=(-L fast); fi
-cd "${BUILD_DIR:-build}"
-ctest "${label[@]}" -j "${JOBS:-2}" --timeout 300 --output-on-failure
+
+# run_suite BUILD_DIR CMAKE_ARGS -- CTEST_ARGS
+run_suite() {
+  local dir=$1 cmake_args=() ctest_args=()
+  shift
+  while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do cmake_args+=("$1"); shift; done
+  [ "$#" -gt 0 ] && shift
+  ctest_args=("$@")
+  BUILD_DIR=$dir tools/build.sh -DSCRIBE_WERROR=ON "${cmake_args[@]}"
+  (cd "$dir" && ctest "${ctest_args[@]}" -j "${JOBS:-2}" --timeout 600 --output-on-failure)
+}
+
+# run_sanitized NAME SANITIZERS -- CTEST_ARGS: reports go to files, and any
+# file there fails the run (host processes report to their own logs).
+run_sanitized() {
+  local name=$1 sanitizers=$2
+  shift 3
+  local reports
+  reports=$(mktemp -d)
+  echo "== tests under ${sanitizers} sanitizers (build-${name})"
+  ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1:strict_string_checks=1" \
+  UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1:halt_on_error=0" \
+  TSAN_OPTIONS="log_path=$reports/tsan:second_deadlock_stack=1" \
+    run_suite "build-${name}" -DSCRIBE_SANITIZE="$sanitizers" -- "$@"
+  if compgen -G "$reports/*" >/dev/null; then
+    cat "$reports"/*
+    echo "sanitizer reports above (build-${name})" >&2
+    exit 1
+  fi
+  echo "== no ${sanitizers} sanitizer reports"
+}
+
+case "$mode" in
+  fast) run_suite build -- -L fast ;;
+  plain) run_suite build -- ;;
+  all)
+    run_suite build --
+    run_sanitized asan address,undefined --
+    # The tests that run threads against each other: the store's writer, the
+    # host end to end (hub, dispatcher, workers), scribectl's follow.
+    run_sanitized tsan thread -- -R "StoreContract|SqliteStore|Streaming|Lifecycle|Crash|NetworkFaults|Scribectl" -E "Soak|Gemini"
+    ;;
+  *) echo "usage: tools/test.sh [fast|plain]" >&2; exit 2 ;;
+esac

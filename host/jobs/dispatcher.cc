@@ -241,11 +241,13 @@ void JobService::RunJob(const Job& claimed) {
     Result<Job> next = store_.NextAttempt(job.id, job.attempts, outcome, plan.route().provider,
                                           plan.route().model, step.note);
     if (!next.ok()) {
-      if (next.status().reason() != "attempt_over") {
+      if (next.status().reason() == "attempt_over") {
+        run->cancelled = true;  // the job moved on (cancelled): this run is over
+      } else {
+        // Storage refused the new attempt: record this one's failure instead.
         Log(LogLevel::kError, "jobs",
             "job " + job.id + ": cannot start the next attempt: " + next.status().ToString());
       }
-      run->cancelled = true;  // whatever happened to the job, this run is over
       break;
     }
     job = std::move(next).value();
@@ -283,13 +285,24 @@ void JobService::RunJob(const Job& claimed) {
     unregister();
     return;
   }
-  Result<Job> finished = store_.FinishAttempt(job.id, job.attempts, outcome);
-  unregister();
-  if (!finished.ok() && finished.status().reason() != "attempt_over") {
+  // The end must be recorded, or the job would show as running with no one
+  // running it. While storage refuses (a full disk), keep trying; a host
+  // stopping meanwhile leaves it running, and the next start continues it.
+  int64_t backoff_ms = 100;
+  for (;;) {
+    Result<Job> finished = store_.FinishAttempt(job.id, job.attempts, outcome);
+    if (finished.ok() || finished.status().reason() == "attempt_over") break;
     Log(LogLevel::kError, "jobs",
         "job " + job.id + ": cannot record the end of attempt " + std::to_string(job.attempts) +
-            ": " + finished.status().ToString());
+            " (retrying in " + std::to_string(backoff_ms) +
+            " ms): " + finished.status().ToString());
+    if (finished.status().code() != Code::kUnavailable ||
+        !SleepUnlessStopped(backoff_ms, [&run] { return run->shutdown.load(); })) {
+      break;
+    }
+    backoff_ms = std::min<int64_t>(backoff_ms * 2, 5000);
   }
+  unregister();
 }
 
 JobService::AttemptResult JobService::Execute(const Job& job, Run& run, const Route& route) {

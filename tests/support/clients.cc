@@ -226,4 +226,25 @@ std::string SseClient::Text() const {
   return text;
 }
 
+void ResumingViewer::Run(int port, const std::string& job_id,
+                         std::chrono::steady_clock::time_point deadline) {
+  std::optional<std::string> last_id;
+  while (std::chrono::steady_clock::now() < deadline) {
+    SseClient client;
+    if (!client.Open(port, "/api/jobs/" + job_id + "/events", last_id) || client.status() != 200) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+      continue;
+    }
+    ++connections;
+    client.ReadToEnd(std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now()));
+    text += client.Text();
+    if (!client.last_id().empty()) last_id = client.last_id();
+    if (!client.events().empty() && IsTerminal(client.events().back())) {
+      end_event = client.events().back().event;
+      return;
+    }
+  }
+}
+
 }  // namespace scribe::testing

@@ -96,6 +96,16 @@ class SseClient {
 
 bool IsTerminal(const SseEvent& event);
 
+// Watches a job to its end across dropped connections and host restarts,
+// reconnecting with Last-Event-ID after every drop, as an EventSource does.
+struct ResumingViewer {
+  std::string text;       // every token's text, in order
+  std::string end_event;  // complete, error or cancelled; "" if it never ended
+  int connections = 0;
+
+  void Run(int port, const std::string& job_id, std::chrono::steady_clock::time_point deadline);
+};
+
 }  // namespace scribe::testing
 
 #endif  // SCRIBE_TESTS_SUPPORT_CLIENTS_H_

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <limits>
 
 namespace scribe::testing {
@@ -62,6 +63,12 @@ void FlakyProxy::AcceptLoop() {
   }
 }
 
+void FlakyProxy::Slice(size_t max_piece, int stall_one_in, int stall_ms) {
+  stall_one_in_ = stall_one_in;
+  stall_ms_ = stall_ms;
+  max_piece_ = max_piece;
+}
+
 void FlakyProxy::Pump(int client, size_t limit) {
   int server = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address = Loopback(target_port_);
@@ -83,7 +90,17 @@ void FlakyProxy::Pump(int client, size_t limit) {
       ssize_t n = read(server, buffer, sizeof buffer);
       if (n <= 0) break;
       size_t pass = std::min(static_cast<size_t>(n), limit - sent_down);
-      if (write(client, buffer, pass) != static_cast<ssize_t>(pass)) break;
+      bool failed = false;
+      for (size_t at = 0; at < pass && !failed;) {
+        size_t piece = pass - at;
+        if (size_t max_piece = max_piece_; max_piece > 0) {
+          piece = std::min(piece, 1 + static_cast<size_t>(random() % max_piece));
+          if (stall_one_in_ > 0 && random() % stall_one_in_ == 0) usleep(stall_ms_ * 1000);
+        }
+        failed = write(client, buffer + at, piece) != static_cast<ssize_t>(piece);
+        at += piece;
+      }
+      if (failed) break;
       sent_down += pass;
       if (sent_down >= limit) {
         ++cut_;

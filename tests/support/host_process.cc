@@ -112,11 +112,16 @@ std::string FakeProvider::base_url() const {
   return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);
 }
 
-bool HostProcess::Start() {
+std::vector<std::string> HostProcess::Args() const {
   std::vector<std::string> args = {
       BinDir() + "/scribed", "--listen", "127.0.0.1:" + std::to_string(port_), "--db", db_path_,
       "--plugins",           plugin_dir_};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  return args;
+}
+
+bool HostProcess::Start() {
+  std::vector<std::string> args = Args();
   std::string rest;
   pid_ = SpawnAndWait(args, "listening on http://127.0.0.1:", log_path_, rest);
   if (pid_ <= 0) {
@@ -140,6 +145,24 @@ int HostProcess::Stop() {
 void HostProcess::Kill() {
   KillProcess(pid_);
   pid_ = -1;
+}
+
+void HostProcess::StartAndKillAfter(std::chrono::microseconds delay) {
+  std::vector<std::string> args = Args();
+  pid_t pid = fork();
+  if (pid == 0) {
+    int null = open("/dev/null", O_WRONLY);
+    int log = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(null, STDOUT_FILENO);
+    if (log >= 0) dup2(log, STDERR_FILENO);
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  usleep(static_cast<useconds_t>(delay.count()));
+  KillProcess(pid);
 }
 
 std::string HostProcess::Log() const {

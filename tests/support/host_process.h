@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -65,14 +66,20 @@ class HostProcess {
   int Stop();
   // SIGKILL: the host dies mid-whatever, as in a crash.
   void Kill();
+  // Starts scribed and kills it `delay` later without waiting for it to
+  // listen: a crash during start-up recovery.
+  void StartAndKillAfter(std::chrono::microseconds delay);
 
   int port() const { return port_; }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   // Everything the host wrote to stderr so far.
   std::string Log() const;
 
  private:
+  std::vector<std::string> Args() const;
+
   std::string db_path_;
   std::vector<std::string> extra_args_;
   std::string plugin_dir_;

@@ -41,6 +41,22 @@ std::function<std::string(Config&, const std::string&)> Integer(T Config::*field
   };
 }
 
+// One of a few words.
+std::function<std::string(Config&, const std::string&)> Choice(
+    std::string Config::*field, std::vector<std::string> choices) {
+  return [=](Config& config, const std::string& value) -> std::string {
+    for (const std::string& choice : choices) {
+      if (value == choice) {
+        config.*field = value;
+        return "";
+      }
+    }
+    std::string list;
+    for (const std::string& choice : choices) list += (list.empty() ? "" : " or ") + choice;
+    return "must be " + list;
+  };
+}
+
 std::function<std::string(Config&, const std::string&)> Text(std::string Config::*field) {
   return [=](Config& config, const std::string& value) {
     config.*field = value;
@@ -55,6 +71,13 @@ const std::vector<Setting>& Settings() {
        Text(&Config::listen)},
       {"db", "SCRIBE_DB", "db", "database: a file path or sqlite:PATH [scribe.db]",
        Text(&Config::db)},
+      {"auth", "SCRIBE_AUTH", "auth",
+       "on: every API request needs an API key (scribectl keys create); off: one local user, "
+       "no keys [on]",
+       Choice(&Config::auth, {"on", "off"})},
+      {"insecure-public-listen", "SCRIBE_INSECURE_PUBLIC_LISTEN", "insecure_public_listen",
+       "yes: listen on a non-loopback address even with auth off or no API key [no]",
+       Choice(&Config::insecure_public_listen, {"yes", "no"})},
       {"plugins", "SCRIBE_PLUGINS", "plugins",
        "directory of provider plugins (*.so) [<scribed's dir>/../plugins]", Text(&Config::plugins)},
       {"workers", "SCRIBE_WORKERS", "workers", "generations that run at once [16]",
@@ -183,6 +206,13 @@ Status Config::ListenAddress(std::string& host, int& port) const {
   if (!error.empty()) return Bad("listen port", error);
   port = static_cast<int>(parsed);
   return Status::Ok();
+}
+
+bool Config::ListensOnLoopback() const {
+  std::string host;
+  int port = 0;
+  if (!ListenAddress(host, port).ok()) return false;
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
 Result<Config> LoadConfig(const std::vector<std::string>& args,

@@ -17,6 +17,8 @@ namespace scribe {
 struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string db = "scribe.db";
+  std::string auth = "on";
+  std::string insecure_public_listen = "no";
   std::string plugins;  // empty: <executable dir>/../plugins
   int workers = 16;
   int http_threads = 64;
@@ -46,6 +48,8 @@ struct Config {
 
   // The host and port of `listen`.
   Status ListenAddress(std::string& host, int& port) const;
+  // Whether `listen` names a loopback address (127.0.0.0/8, ::1, localhost).
+  bool ListensOnLoopback() const;
 };
 
 // Builds the configuration from argv, the environment (`env`, usually

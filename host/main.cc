@@ -17,6 +17,7 @@
 
 #include "host/common/log.h"
 #include "host/config.h"
+#include "host/http/auth.h"
 #include "host/http/routes.h"
 #include "host/http/server.h"
 #include "host/jobs/job_service.h"
@@ -41,6 +42,34 @@ std::string DefaultPluginDir() {
 int Fail(const Status& status) {
   Log(LogLevel::kError, "scribed", status.ToString());
   return 1;
+}
+
+// Who could reach the host, and whether they would need a key: a host on a
+// non-loopback address must require keys and have one, unless told
+// explicitly (--insecure-public-listen yes) to serve without.
+Status CheckExposure(const Config& config, store::StoreReader& store) {
+  Result<std::vector<store::ApiKey>> keys = store.ListApiKeys();
+  if (!keys.ok()) return keys.status();
+  int64_t active = 0;
+  for (const store::ApiKey& key : *keys) active += key.revoked_ms ? 0 : 1;
+  const bool auth = config.auth == "on";
+  if (auth && active == 0) {
+    Log(LogLevel::kWarning, "scribed",
+        "authentication is on and there is no API key yet: every API request will get 401; "
+        "create one with `scribectl keys create --db " + config.db +
+            " --name NAME` (or run with --auth off on loopback)");
+  }
+  if (config.ListensOnLoopback() || config.insecure_public_listen == "yes") return Status::Ok();
+  if (!auth || active == 0) {
+    return InvalidArgument(
+        "insecure_listen",
+        "refusing to listen on " + config.listen + " " +
+            (auth ? std::string("with no API key") : std::string("with --auth off")) +
+            ": anyone who can reach it could use it. Create a key (scribectl keys create --db " +
+            config.db + " --name NAME) and run with --auth on, or pass "
+            "--insecure-public-listen yes");
+  }
+  return Status::Ok();
 }
 
 int Run(const Config& config) {
@@ -71,6 +100,8 @@ int Run(const Config& config) {
   store_options.commit_interval_ms = config.commit_interval_ms;
   Result<std::unique_ptr<store::Store>> store = store::OpenStore(config.db, store_options);
   if (!store.ok()) return Fail(store.status());
+  Status exposure = CheckExposure(config, **store);
+  if (!exposure.ok()) return Fail(exposure);
 
   std::map<std::string, std::string> env = ProcessEnvironment();
   plugin::Registry registry([&config, env](const std::string& key) -> std::optional<std::string> {
@@ -116,6 +147,10 @@ int Run(const Config& config) {
 
   http::Router router;
   http::AddApiRoutes(router, service, hub);
+  http::Authenticator authenticator(**store, config.auth == "on");
+  router.SetAuthenticate([&authenticator](http::Exchange& ex) {
+    return authenticator.Authenticate(ex);
+  });
 
   http::ServerOptions server_options;
   config.ListenAddress(server_options.host, server_options.port);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Scribe needs from Debian 12 packages: to build and run it, and
 # with --for-tests also what its tests use (headless Chromium, Node.js, the
-# httpx client, openssl). Runs apt-get (update first) only when something is
+# httpx client, openssl, clang for the fuzzers). Runs apt-get (update first) only when something is
 # missing; uses sudo when not run as root.
 set -euo pipefail
 
@@ -20,6 +20,7 @@ if [ "${1:-}" = "--for-tests" ]; then
     python3-httpx          # the original app's client, in the compatibility test
     nodejs                 # the OpenAPI validator and the browser tests
     chromium               # headless, for the viewer's tests (driven by playwright-core)
+    clang libclang-rt-14-dev  # libFuzzer and its sanitizer runtimes (tools/fuzz.sh)
   )
 fi
 

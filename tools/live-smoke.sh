@@ -14,7 +14,7 @@ model=${1:-gemini-2.5-flash}
 tools/build.sh
 dir=$(mktemp -d)
 trap 'kill $host 2>/dev/null || true; rm -rf "$dir"' EXIT
-build/bin/scribed --listen 127.0.0.1:0 --db "$dir/live.db" --plugins build/plugins >"$dir/out" 2>"$dir/log" &
+build/bin/scribed --listen 127.0.0.1:0 --db "$dir/live.db" --plugins build/plugins --auth off >"$dir/out" 2>"$dir/log" &
 host=$!
 for _ in $(seq 100); do grep -q listening "$dir/out" && break; sleep 0.1; done
 url=$(sed -n 's/.*listening on //p' "$dir/out")

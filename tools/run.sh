@@ -6,5 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
 tools/build.sh
+# One local user on loopback: no API keys (--auth on and `scribectl keys
+# create` for anything else).
 exec build/bin/scribed --listen "${SCRIBE_LISTEN:-127.0.0.1:8080}" --db "${SCRIBE_DB:-scribe.db}" \
-  --plugins build/plugins "$@"
+  --plugins build/plugins --auth "${SCRIBE_AUTH:-off}" "$@"

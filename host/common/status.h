@@ -20,6 +20,8 @@ namespace scribe {
 enum class Code {
   kOk = 0,
   kInvalidArgument,   // the request is malformed or names something invalid
+  kUnauthenticated,   // no valid API key where one is required
+  kPermissionDenied,  // a valid key that may not do this (an admin route)
   kNotFound,          // the named job, document or route does not exist
   kConflict,          // the request is valid but not in the resource's state
   kOutOfRange,        // an offset past the end of a finished log
@@ -53,6 +55,12 @@ class Status {
 
 inline Status InvalidArgument(std::string reason, std::string message) {
   return Status(Code::kInvalidArgument, std::move(reason), std::move(message));
+}
+inline Status Unauthenticated(std::string message) {
+  return Status(Code::kUnauthenticated, "unauthorized", std::move(message));
+}
+inline Status PermissionDenied(std::string message) {
+  return Status(Code::kPermissionDenied, "forbidden", std::move(message));
 }
 inline Status NotFound(std::string reason, std::string message) {
   return Status(Code::kNotFound, std::move(reason), std::move(message));

@@ -8,6 +8,10 @@ int HttpStatusFor(const Status& status) {
       return 200;
     case Code::kInvalidArgument:
       return 400;
+    case Code::kUnauthenticated:
+      return 401;
+    case Code::kPermissionDenied:
+      return 403;
     case Code::kNotFound:
       return 404;
     case Code::kMethodNotAllowed:

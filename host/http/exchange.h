@@ -15,6 +15,7 @@
 #include <string>
 
 #include "host/common/status.h"
+#include "host/jobs/caller.h"
 
 namespace scribe::http {
 
@@ -48,6 +49,10 @@ class Exchange {
   void SendError(const Status& status);
   bool sent() const { return response_.sent(); }
 
+  // Who is asking, as the router authenticated them.
+  const jobs::Caller& caller() const { return caller_; }
+  void SetCaller(jobs::Caller caller) { caller_ = std::move(caller); }
+
  private:
   Poco::Net::HTTPServerRequest& request_;
   Poco::Net::HTTPServerResponse& response_;
@@ -55,6 +60,7 @@ class Exchange {
   std::map<std::string, std::string> params_;
   std::multimap<std::string, std::string> query_;
   Status query_status_;
+  jobs::Caller caller_;
 };
 
 }  // namespace scribe::http

@@ -22,10 +22,10 @@ std::vector<std::string> SplitPath(const std::string& path) {
   return segments;
 }
 
-void Router::Add(std::string method, std::string pattern, Handler handler) {
+void Router::Add(std::string method, std::string pattern, Handler handler, Access access) {
   std::vector<std::string> segments = SplitPath(pattern);
-  routes_.push_back(
-      Route{std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
+  routes_.push_back(Route{std::move(method), std::move(pattern), std::move(segments),
+                          std::move(handler), access});
 }
 
 bool Router::Match(const Route& route, const std::vector<std::string>& segments,
@@ -65,6 +65,19 @@ void Router::Dispatch(Exchange& exchange) const {
     if (!exchange.query_status().ok()) {
       exchange.SendError(exchange.query_status());
       return;
+    }
+    if (route.access != Access::kPublic && authenticate_) {
+      Result<jobs::Caller> caller = authenticate_(exchange);
+      if (!caller.ok()) {
+        exchange.response().set("WWW-Authenticate", "Bearer realm=\"scribe\"");
+        exchange.SendError(caller.status());
+        return;
+      }
+      if (route.access == Access::kAdmin && !caller->SeesAll()) {
+        exchange.SendError(PermissionDenied(method + " " + path + " needs an admin API key"));
+        return;
+      }
+      exchange.SetCaller(std::move(caller).value());
     }
     exchange.SetParams(std::move(params));
     route.handler(exchange);

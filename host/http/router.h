@@ -17,9 +17,19 @@ namespace scribe::http {
 
 using Handler = std::function<void(Exchange&)>;
 
+// Who may use a route: anyone (the viewer's files, /healthz), any valid API
+// key, or only an admin key. With authentication off, everyone is admin.
+enum class Access { kPublic, kKey, kAdmin };
+
+// Finds out who made a request (auth.h); Unauthenticated when no valid key.
+using Authenticate = std::function<Result<jobs::Caller>(Exchange&)>;
+
 class Router {
  public:
-  void Add(std::string method, std::string pattern, Handler handler);
+  void Add(std::string method, std::string pattern, Handler handler,
+           Access access = Access::kKey);
+  // Set once, before serving; without it every request is the local user.
+  void SetAuthenticate(Authenticate authenticate) { authenticate_ = std::move(authenticate); }
   // Finds the route for the exchange's method and path and runs it.
   void Dispatch(Exchange& exchange) const;
 
@@ -35,11 +45,13 @@ class Router {
     std::string pattern;
     std::vector<std::string> segments;
     Handler handler;
+    Access access;
   };
   static bool Match(const Route& route, const std::vector<std::string>& segments,
                     std::map<std::string, std::string>& params);
 
   std::vector<Route> routes_;
+  Authenticate authenticate_;
 };
 
 // Splits "/a/b/c" into {"a","b","c"}; percent-escapes are decoded.

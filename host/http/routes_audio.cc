@@ -49,13 +49,14 @@ Result<ScriptRequest> Decode(Exchange& ex) {
   return request;
 }
 
-Result<store::CreatedJob> Submit(jobs::JobService& jobs, const ScriptRequest& request) {
+Result<store::CreatedJob> Submit(Exchange& ex, jobs::JobService& jobs,
+                                 const ScriptRequest& request) {
   jobs::SubmitRequest submit;
   submit.document_id = request.knowledge_id;
   submit.provider = "gemini";
   submit.model = request.model_name;
   submit.prompt = request.custom_prompt;
-  return jobs.Submit(submit);
+  return jobs.Submit(ex.caller(), submit);
 }
 
 // The original app answered an unknown document with an error event.
@@ -71,7 +72,7 @@ void SendErrorEvent(Exchange& ex, const Status& status) {
 void GenerateScriptStream(Exchange& ex, jobs::JobService& jobs, stream::SseHub& hub) {
   Result<ScriptRequest> request = Decode(ex);
   if (!request.ok()) return ex.SendError(request.status());
-  Result<store::CreatedJob> created = Submit(jobs, *request);
+  Result<store::CreatedJob> created = Submit(ex, jobs, *request);
   if (!created.ok()) {
     if (created.status().code() == Code::kNotFound) return SendErrorEvent(ex, created.status());
     return ex.SendError(created.status());
@@ -93,7 +94,7 @@ void GenerateScriptStream(Exchange& ex, jobs::JobService& jobs, stream::SseHub& 
 void GenerateScript(Exchange& ex, jobs::JobService& jobs) {
   Result<ScriptRequest> request = Decode(ex);
   if (!request.ok()) return ex.SendError(request.status());
-  Result<store::CreatedJob> created = Submit(jobs, *request);
+  Result<store::CreatedJob> created = Submit(ex, jobs, *request);
   if (!created.ok()) return ex.SendError(created.status());
   const std::string id = created->job.id;
 
@@ -116,7 +117,7 @@ void GenerateScript(Exchange& ex, jobs::JobService& jobs) {
       if (!out) return;  // the client left; the job goes on
       last_write = std::chrono::steady_clock::now();
     }
-    job = jobs.GetJob(id);
+    job = jobs.GetJob(ex.caller(), id);
   }
   nlohmann::json answer = {{"job_id", id}};
   if (!job.ok()) {

@@ -24,14 +24,14 @@ Result<store::Document> CreateFrom(Exchange& ex, jobs::JobService& jobs) {
     if (!title.is_null() && !title.is_string()) {
       return InvalidArgument("invalid_field", "title must be a string");
     }
-    return jobs.CreateDocument(title.is_string() ? title.get<std::string>() : "",
+    return jobs.CreateDocument(ex.caller(), title.is_string() ? title.get<std::string>() : "",
                                content.get<std::string>());
   }
   if (type == "text/plain" || type == "text/markdown") {
     Result<std::string> body = ex.Body();
     if (!body.ok()) return body.status();
     if (!utf8::IsValid(*body)) return InvalidArgument("invalid_utf8", "the body is not UTF-8 text");
-    return jobs.CreateDocument(ex.Query("title").value_or(""), *body);
+    return jobs.CreateDocument(ex.caller(), ex.Query("title").value_or(""), *body);
   }
   return Status(Code::kUnsupportedMedia, "unsupported_media_type",
                 "send documents as application/json {title, content}, text/plain or text/markdown");
@@ -49,7 +49,7 @@ void AddDocumentRoutes(Router& router, jobs::JobService& jobs) {
   router.Add("GET", "/api/documents", [&jobs](Exchange& ex) {
     Result<int> limit = ParseLimit(ex.Query("limit"), 50);
     if (!limit.ok()) return ex.SendError(limit.status());
-    auto page = jobs.ListDocuments(store::PageRequest{*limit, ex.Query("cursor").value_or("")});
+    auto page = jobs.ListDocuments(ex.caller(), store::PageRequest{*limit, ex.Query("cursor").value_or(""), ""});
     if (!page.ok()) return ex.SendError(page.status());
     nlohmann::json list = nlohmann::json::array();
     for (const store::Document& d : page->items) list.push_back(DocumentJson(d, false));
@@ -59,12 +59,12 @@ void AddDocumentRoutes(Router& router, jobs::JobService& jobs) {
                                                            : nlohmann::json(page->next_cursor)}});
   });
   router.Add("GET", "/api/documents/{id}", [&jobs](Exchange& ex) {
-    Result<store::Document> document = jobs.GetDocument(ex.Param("id"));
+    Result<store::Document> document = jobs.GetDocument(ex.caller(), ex.Param("id"));
     if (!document.ok()) return ex.SendError(document.status());
     ex.SendJson(200, DocumentJson(*document, true));
   });
   router.Add("DELETE", "/api/documents/{id}", [&jobs](Exchange& ex) {
-    Status status = jobs.DeleteDocument(ex.Param("id"));
+    Status status = jobs.DeleteDocument(ex.caller(), ex.Param("id"));
     if (!status.ok()) return ex.SendError(status);
     ex.SendNoContent();
   });

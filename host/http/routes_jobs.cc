@@ -36,7 +36,7 @@ void SendCreated(Exchange& ex, const store::CreatedJob& created) {
 // The job, with its history, after a transition.
 void SendJob(Exchange& ex, jobs::JobService& jobs, const Result<store::Job>& job) {
   if (!job.ok()) return ex.SendError(job.status());
-  Result<store::JobHistory> history = jobs.GetJobHistory(job->id);
+  Result<store::JobHistory> history = jobs.GetJobHistory(ex.caller(), job->id);
   if (!history.ok()) return ex.SendError(history.status());
   ex.SendJson(200, JobDetailJson(*job, *history));
 }
@@ -59,14 +59,14 @@ void AddJobRoutes(Router& router, jobs::JobService& jobs) {
     Result<jobs::SubmitRequest> request = DecodeSubmit(*body);
     if (!request.ok()) return ex.SendError(request.status());
     request->idempotency_key = key;
-    Result<store::CreatedJob> created = jobs.Submit(*request);
+    Result<store::CreatedJob> created = jobs.Submit(ex.caller(), *request);
     if (!created.ok()) return ex.SendError(created.status());
     SendCreated(ex, *created);
   });
   router.Add("GET", "/api/jobs", [&jobs](Exchange& ex) {
     Result<store::JobFilter> filter = DecodeFilter(ex);
     if (!filter.ok()) return ex.SendError(filter.status());
-    Result<store::Page<store::Job>> page = jobs.ListJobs(*filter);
+    Result<store::Page<store::Job>> page = jobs.ListJobs(ex.caller(), *filter);
     if (!page.ok()) return ex.SendError(page.status());
     nlohmann::json list = nlohmann::json::array();
     for (const store::Job& job : page->items) list.push_back(JobJson(job));
@@ -76,18 +76,18 @@ void AddJobRoutes(Router& router, jobs::JobService& jobs) {
                                                            : nlohmann::json(page->next_cursor)}});
   });
   router.Add("GET", "/api/jobs/{id}",
-             [&jobs](Exchange& ex) { SendJob(ex, jobs, jobs.GetJob(ex.Param("id"))); });
+             [&jobs](Exchange& ex) { SendJob(ex, jobs, jobs.GetJob(ex.caller(), ex.Param("id"))); });
   router.Add("DELETE", "/api/jobs/{id}", [&jobs](Exchange& ex) {
-    Status status = jobs.Delete(ex.Param("id"));
+    Status status = jobs.Delete(ex.caller(), ex.Param("id"));
     if (!status.ok()) return ex.SendError(status);
     ex.SendNoContent();
   });
   router.Add("POST", "/api/jobs/{id}/cancel",
-             [&jobs](Exchange& ex) { SendJob(ex, jobs, jobs.Cancel(ex.Param("id"))); });
+             [&jobs](Exchange& ex) { SendJob(ex, jobs, jobs.Cancel(ex.caller(), ex.Param("id"))); });
   router.Add("POST", "/api/jobs/{id}/continue",
-             [&jobs](Exchange& ex) { SendJob(ex, jobs, jobs.Continue(ex.Param("id"))); });
+             [&jobs](Exchange& ex) { SendJob(ex, jobs, jobs.Continue(ex.caller(), ex.Param("id"))); });
   router.Add("POST", "/api/jobs/{id}/retry", [&jobs](Exchange& ex) {
-    Result<store::CreatedJob> created = jobs.Retry(ex.Param("id"));
+    Result<store::CreatedJob> created = jobs.Retry(ex.caller(), ex.Param("id"));
     if (!created.ok()) return ex.SendError(created.status());
     SendCreated(ex, *created);
   });

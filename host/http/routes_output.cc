@@ -38,7 +38,7 @@ Result<int64_t> RequestedOffset(Exchange& ex) {
 }
 
 void ServeEvents(Exchange& ex, jobs::JobService& jobs, stream::SseHub& hub) {
-  Result<store::Job> job = jobs.GetJob(ex.Param("id"));
+  Result<store::Job> job = jobs.GetJob(ex.caller(), ex.Param("id"));
   if (!job.ok()) return ex.SendError(job.status());
   Result<int64_t> offset = RequestedOffset(ex);
   if (!offset.ok()) return ex.SendError(offset.status());
@@ -57,7 +57,7 @@ Result<int64_t> ForwardToBoundary(jobs::JobService& jobs, const store::Job& job,
 }
 
 void ServeOutput(Exchange& ex, jobs::JobService& jobs) {
-  Result<store::Job> job = jobs.GetJob(ex.Param("id"));
+  Result<store::Job> job = jobs.GetJob(ex.caller(), ex.Param("id"));
   if (!job.ok()) return ex.SendError(job.status());
   const int64_t end = job->output_bytes;  // what is committed now
   int64_t start = 0;

@@ -86,14 +86,20 @@ void AddSystemRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub
       list.push_back(ProviderJson(provider));
     ex.SendJson(200, {{"providers", list}});
   });
-  router.Add("GET", "/healthz", [](Exchange& ex) { ex.SendJson(200, {{"status", "ok"}}); });
-  router.Add("GET", "/api/openapi.json",
-             [](Exchange& ex) { ex.SendText(200, "application/json", kOpenApiJson); });
-  router.Add("GET", "/metrics", [&jobs, &hub](Exchange& ex) {
-    Result<std::string> text = MetricsText(jobs, hub);
-    if (!text.ok()) return ex.SendError(text.status());
-    ex.SendText(200, "text/plain; version=0.0.4; charset=utf-8", *text);
-  });
+  router.Add(
+      "GET", "/healthz", [](Exchange& ex) { ex.SendJson(200, {{"status", "ok"}}); },
+      Access::kPublic);
+  router.Add(
+      "GET", "/api/openapi.json",
+      [](Exchange& ex) { ex.SendText(200, "application/json", kOpenApiJson); }, Access::kPublic);
+  router.Add(
+      "GET", "/metrics",
+      [&jobs, &hub](Exchange& ex) {
+        Result<std::string> text = MetricsText(jobs, hub);
+        if (!text.ok()) return ex.SendError(text.status());
+        ex.SendText(200, "text/plain; version=0.0.4; charset=utf-8", *text);
+      },
+      Access::kAdmin);
 }
 
 }  // namespace scribe::http

@@ -54,32 +54,43 @@ Status JobService::CheckDocumentText(const std::string& content) const {
   return Status::Ok();
 }
 
-Result<store::Document> JobService::CreateDocument(const std::string& title,
+Result<store::Document> JobService::CreateDocument(const Caller& caller, const std::string& title,
                                                    const std::string& content) {
   if (!utf8::IsValid(title)) return InvalidArgument("invalid_utf8", "titles must be UTF-8 text");
   SCRIBE_RETURN_IF_ERROR(CheckDocumentText(content));
-  return store_.CreateDocument(title, content);
+  return store_.CreateDocument(title, content, caller.key_id);
 }
 
-Result<store::Document> JobService::GetDocument(const std::string& id) {
-  return store_.GetDocument(id);
+Result<store::Document> JobService::GetDocument(const Caller& caller, const std::string& id) {
+  Result<store::Document> document = store_.GetDocument(id);
+  if (document.ok() && !caller.SeesAll() && document->owner_key_id != caller.key_id) {
+    return NotFound("document_not_found", "no document with id '" + id + "'");
+  }
+  return document;
 }
 
-Result<store::Page<store::Document>> JobService::ListDocuments(const store::PageRequest& page) {
+Result<store::Page<store::Document>> JobService::ListDocuments(const Caller& caller,
+                                                               store::PageRequest page) {
+  if (!caller.SeesAll()) page.owner_key_id = caller.key_id;
   return store_.ListDocuments(page);
 }
 
-Status JobService::DeleteDocument(const std::string& id) { return store_.DeleteDocument(id); }
+Status JobService::DeleteDocument(const Caller& caller, const std::string& id) {
+  Result<store::Document> document = GetDocument(caller, id);
+  if (!document.ok()) return document.status();
+  return store_.DeleteDocument(id);
+}
 
 // ---- jobs
 
-Result<store::CreatedJob> JobService::Submit(const SubmitRequest& request) {
+Result<store::CreatedJob> JobService::Submit(const Caller& caller, const SubmitRequest& request) {
   store::JobSpec spec;
+  spec.owner_key_id = caller.key_id;
   if (request.document_id && request.content) {
     return InvalidArgument("conflicting_input", "give either document_id or content, not both");
   }
   if (request.document_id) {
-    Result<store::Document> document = store_.GetDocument(*request.document_id);
+    Result<store::Document> document = GetDocument(caller, *request.document_id);
     if (!document.ok()) return document.status();
     spec.document_id = document->id;
     spec.title = request.title.empty() ? document->title : request.title;
@@ -98,7 +109,11 @@ Result<store::CreatedJob> JobService::Submit(const SubmitRequest& request) {
   spec.max_output_tokens = request.max_output_tokens;
   spec.params_json = request.params_json;
   spec.fallback_json = request.fallback_json;
-  spec.idempotency_key = request.idempotency_key;
+  // Keys are per caller: one key's "retry-1" is not another's.
+  if (!request.idempotency_key.empty()) {
+    spec.idempotency_key = caller.key_id.empty() ? request.idempotency_key
+                                                 : caller.key_id + ":" + request.idempotency_key;
+  }
   if (spec.temperature && (!std::isfinite(*spec.temperature) || *spec.temperature < 0 ||
                            *spec.temperature > kMaxTemperature)) {
     return InvalidArgument("invalid_temperature", "temperature must be a number from 0 to 2");
@@ -124,13 +139,22 @@ Result<store::CreatedJob> JobService::Create(store::JobSpec spec) {
   return store_.CreateJob(spec);
 }
 
-Result<Job> JobService::GetJob(const std::string& id) { return store_.GetJob(id); }
+Result<Job> JobService::GetJob(const Caller& caller, const std::string& id) {
+  Result<Job> job = store_.GetJob(id);
+  if (job.ok() && !caller.SeesAll() && job->spec.owner_key_id != caller.key_id) {
+    return NotFound("job_not_found", "no job with id '" + id + "'");  // as if it did not exist
+  }
+  return job;
+}
 
-Result<store::Page<Job>> JobService::ListJobs(const store::JobFilter& filter) {
+Result<store::Page<Job>> JobService::ListJobs(const Caller& caller, store::JobFilter filter) {
+  if (!caller.SeesAll()) filter.owner_key_id = caller.key_id;
   return store_.ListJobs(filter);
 }
 
-Result<store::JobHistory> JobService::GetJobHistory(const std::string& id) {
+Result<store::JobHistory> JobService::GetJobHistory(const Caller& caller, const std::string& id) {
+  Result<Job> job = GetJob(caller, id);
+  if (!job.ok()) return job.status();
   return store_.GetJobHistory(id);
 }
 
@@ -138,18 +162,20 @@ Result<std::map<JobState, int64_t>> JobService::CountJobsByState() {
   return store_.CountJobsByState();
 }
 
-Result<Job> JobService::Cancel(const std::string& id) {
+Result<Job> JobService::Cancel(const Caller& caller, const std::string& id) {
+  SCRIBE_RETURN_IF_ERROR(GetJob(caller, id).status());
   Result<Job> job = store_.CancelJob(id);
   if (job.ok()) StopRun(id, /*storage_failed=*/false);
   return job;
 }
 
-Result<Job> JobService::Continue(const std::string& id) {
+Result<Job> JobService::Continue(const Caller& caller, const std::string& id) {
+  SCRIBE_RETURN_IF_ERROR(GetJob(caller, id).status());
   return store_.RequeueJob(id, "continued by request");
 }
 
-Result<store::CreatedJob> JobService::Retry(const std::string& id) {
-  Result<Job> job = store_.GetJob(id);
+Result<store::CreatedJob> JobService::Retry(const Caller& caller, const std::string& id) {
+  Result<Job> job = GetJob(caller, id);
   if (!job.ok()) return job.status();
   if (!store::IsFinished(job->state)) {
     return Conflict("job_active", "job " + id + " is " + std::string(store::ToString(job->state)) +
@@ -157,14 +183,17 @@ Result<store::CreatedJob> JobService::Retry(const std::string& id) {
   }
   Result<std::string> input = store_.GetJobInput(id);
   if (!input.ok()) return input.status();
-  store::JobSpec spec = job->spec;
+  store::JobSpec spec = job->spec;  // the retry belongs to the job's owner
   spec.input = std::move(input).value();
   spec.parent_id = id;
   spec.idempotency_key.clear();
   return Create(std::move(spec));
 }
 
-Status JobService::Delete(const std::string& id) { return store_.DeleteJob(id); }
+Status JobService::Delete(const Caller& caller, const std::string& id) {
+  SCRIBE_RETURN_IF_ERROR(GetJob(caller, id).status());
+  return store_.DeleteJob(id);
+}
 
 // ---- output
 

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "host/common/status.h"
+#include "host/jobs/caller.h"
 #include "host/jobs/retry_policy.h"
 #include "host/plugin/registry.h"
 #include "host/store/store.h"
@@ -80,25 +81,29 @@ class JobService : public store::CommitListener, public stream::LogSource {
   // committed output kept) and are continued at the next start.
   void Stop();
 
-  // ---- documents
-  Result<store::Document> CreateDocument(const std::string& title, const std::string& content);
-  Result<store::Document> GetDocument(const std::string& id);
-  Result<store::Page<store::Document>> ListDocuments(const store::PageRequest& page);
-  Status DeleteDocument(const std::string& id);
+  // ---- documents, as `caller` may see them
+  Result<store::Document> CreateDocument(const Caller& caller, const std::string& title,
+                                         const std::string& content);
+  Result<store::Document> GetDocument(const Caller& caller, const std::string& id);
+  Result<store::Page<store::Document>> ListDocuments(const Caller& caller,
+                                                     store::PageRequest page);
+  Status DeleteDocument(const Caller& caller, const std::string& id);
 
-  // ---- jobs
-  Result<store::CreatedJob> Submit(const SubmitRequest& request);
-  Result<store::Job> GetJob(const std::string& id);
-  Result<store::Page<store::Job>> ListJobs(const store::JobFilter& filter);
-  Result<store::JobHistory> GetJobHistory(const std::string& id);
+  // ---- jobs, as `caller` may see them
+  Result<store::CreatedJob> Submit(const Caller& caller, const SubmitRequest& request);
+  Result<store::Job> GetJob(const Caller& caller, const std::string& id);
+  Result<store::Page<store::Job>> ListJobs(const Caller& caller, store::JobFilter filter);
+  Result<store::JobHistory> GetJobHistory(const Caller& caller, const std::string& id);
+  Result<store::Job> Cancel(const Caller& caller, const std::string& id);
+  Result<store::Job> Continue(const Caller& caller, const std::string& id);
+  Result<store::CreatedJob> Retry(const Caller& caller, const std::string& id);
+  Status Delete(const Caller& caller, const std::string& id);
+
+  // ---- over every job (for /metrics)
   Result<std::map<store::JobState, int64_t>> CountJobsByState();
   Result<std::vector<store::ProviderUsage>> UsageByProvider() { return store_.UsageByProvider(); }
-  Result<store::Job> Cancel(const std::string& id);
-  Result<store::Job> Continue(const std::string& id);
-  Result<store::CreatedJob> Retry(const std::string& id);
-  Status Delete(const std::string& id);
 
-  // ---- output
+  // ---- output of a job the caller was shown (GetJob) already
   // Checks a client's offset into the job's output: 416 (OutOfRange) past
   // the committed end, 400 when not on a character boundary.
   Status CheckOffset(const store::Job& job, int64_t offset);

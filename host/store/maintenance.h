@@ -56,6 +56,15 @@ struct PurgeReport {
 // the cutoff. A job that changed state meanwhile (continued) is skipped.
 Result<PurgeReport> PurgeJobs(const std::string& url, const PurgeRequest& request);
 
+// ---- API keys. Operators create and revoke them on the database file
+// (scribectl keys), with the host running or not: the host looks a key up
+// on every request, so a new key works and a revoked one stops at once.
+// Only the secret's hash and its first characters are stored.
+Result<ApiKey> CreateApiKey(const std::string& url, const std::string& name, bool admin,
+                            const std::string& secret_hash, const std::string& prefix);
+// NotFound for an unknown key; revoking twice keeps the first time.
+Result<ApiKey> RevokeApiKey(const std::string& url, const std::string& id);
+
 }  // namespace scribe::store
 
 #endif  // SCRIBE_HOST_STORE_MAINTENANCE_H_

@@ -82,12 +82,20 @@ class StoreReader {
   // inside a character when max_bytes cuts one.
   virtual Result<std::string> ReadOutput(const std::string& job_id, int64_t offset,
                                          int64_t max_bytes) = 0;
+
+  // ---- API keys (written by operators: maintenance.h)
+  // The key whose secret hashes to `secret_hash`, revoked or not; nullopt
+  // when there is none.
+  virtual Result<std::optional<ApiKey>> FindApiKey(const std::string& secret_hash) = 0;
+  // Every key, oldest first.
+  virtual Result<std::vector<ApiKey>> ListApiKeys() = 0;
 };
 
 class Store : public StoreReader {
  public:
   // ---- documents
-  virtual Result<Document> CreateDocument(const std::string& title, const std::string& content) = 0;
+  virtual Result<Document> CreateDocument(const std::string& title, const std::string& content,
+                                          const std::string& owner_key_id) = 0;
   virtual Status DeleteDocument(const std::string& id) = 0;
 
   // ---- jobs

@@ -34,6 +34,7 @@ struct Document {
   std::string content;  // empty in listings
   int64_t bytes = 0;
   int64_t created_ms = 0;
+  std::string owner_key_id;  // the API key that stored it; empty: none
 };
 
 struct Usage {
@@ -71,6 +72,7 @@ struct JobSpec {
   std::string idempotency_key;       // empty: none
   std::string request_hash;          // what the key was first used with
   std::string parent_id;             // set on a retry
+  std::string owner_key_id;          // the API key that submitted it; empty: none
 };
 
 struct Job {
@@ -132,6 +134,7 @@ struct JobFilter {
   std::vector<JobState> states;  // empty: any
   std::string provider;          // empty: any
   std::optional<int64_t> since_ms;
+  std::string owner_key_id;  // empty: any owner
   int limit = 50;
   std::string cursor;  // from a previous page; empty: newest first
 };
@@ -145,6 +148,17 @@ struct Page {
 struct PageRequest {
   int limit = 50;
   std::string cursor;
+  std::string owner_key_id;  // empty: any owner
+};
+
+// An API key as stored: never its secret, only the secret's hash.
+struct ApiKey {
+  std::string id;  // key_…
+  std::string name;
+  std::string prefix;  // the secret's first characters
+  bool admin = false;
+  int64_t created_ms = 0;
+  std::optional<int64_t> revoked_ms;
 };
 
 struct CreatedJob {

@@ -75,7 +75,7 @@ async function startFake() {
 async function startHost({ port, dir, args = [] }) {
   const host = await startProcess(join(BUILD, "bin/scribed"), [
     "--listen", `127.0.0.1:${port}`, "--db", join(dir, "scribe.db"), "--plugins", join(BUILD, "plugins"),
-    ...args], /listening on (http:\/\/\S+)/);
+    "--auth", "off", ...args], /listening on (http:\/\/\S+)/);
   host.url = host.match[1];
   cleanups.push(() => host.child.kill("SIGKILL"));
   return host;

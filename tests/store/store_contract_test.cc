@@ -90,7 +90,7 @@ TEST_P(StoreContractTest, DocumentsRoundTripAndListNewestFirstInPages) {
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) {
     Result<Document> doc =
-        store_->CreateDocument("T" + std::to_string(i), "body ✓ " + std::to_string(i));
+        store_->CreateDocument("T" + std::to_string(i), "body ✓ " + std::to_string(i), "");
     ASSERT_TRUE(doc.ok());
     ids.push_back(doc->id);
   }
@@ -363,6 +363,33 @@ TEST_P(StoreContractTest, ListJobsFiltersAndPagesNewestFirst) {
     for (const Job& j : p->items) listed.push_back(j.id);
   }
   EXPECT_EQ(listed, std::vector<std::string>(ids.rbegin(), ids.rend()));
+}
+
+TEST_P(StoreContractTest, OwnersAreKeptAndListingsFilterByThem) {
+  JobSpec mine = Spec();
+  mine.owner_key_id = "key_a";
+  JobSpec theirs = Spec();
+  theirs.owner_key_id = "key_b";
+  std::string a = store_->CreateJob(mine)->job.id;
+  std::string b = store_->CreateJob(theirs)->job.id;
+  std::string nobody = CreateQueued().id;
+  EXPECT_EQ(store_->GetJob(a)->spec.owner_key_id, "key_a");
+  EXPECT_EQ(store_->GetJob(nobody)->spec.owner_key_id, "");
+  JobFilter only_a;
+  only_a.owner_key_id = "key_a";
+  Result<Page<Job>> listed = store_->ListJobs(only_a);
+  ASSERT_EQ(listed->items.size(), 1u);
+  EXPECT_EQ(listed->items[0].id, a);
+  EXPECT_EQ(store_->ListJobs(JobFilter{})->items.size(), 3u);
+  EXPECT_NE(b, a);
+
+  std::string doc_a = store_->CreateDocument("A", "text a", "key_a")->id;
+  store_->CreateDocument("B", "text b", "key_b");
+  EXPECT_EQ(store_->GetDocument(doc_a)->owner_key_id, "key_a");
+  Result<Page<Document>> docs = store_->ListDocuments(PageRequest{50, "", "key_a"});
+  ASSERT_EQ(docs->items.size(), 1u);
+  EXPECT_EQ(docs->items[0].id, doc_a);
+  EXPECT_EQ(docs->items[0].owner_key_id, "key_a");
 }
 
 TEST_P(StoreContractTest, UsageIsAddedUpOverAttempts) {

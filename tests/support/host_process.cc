@@ -113,9 +113,17 @@ std::string FakeProvider::base_url() const {
 }
 
 std::vector<std::string> HostProcess::Args() const {
-  std::vector<std::string> args = {
-      BinDir() + "/scribed", "--listen", "127.0.0.1:" + std::to_string(port_), "--db", db_path_,
-      "--plugins",           plugin_dir_};
+  // Authentication off unless a test turns it on in its own arguments (the
+  // last of a repeated flag wins).
+  std::vector<std::string> args = {BinDir() + "/scribed",
+                                   "--listen",
+                                   "127.0.0.1:" + std::to_string(port_),
+                                   "--db",
+                                   db_path_,
+                                   "--plugins",
+                                   plugin_dir_,
+                                   "--auth",
+                                   "off"};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   return args;
 }

@@ -8,7 +8,7 @@ runs=${1:-3}
 dir=$(mktemp -d)
 trap 'kill $host 2>/dev/null || true; rm -rf "$dir"' EXIT
 port=18090
-build/bin/scribed --listen 127.0.0.1:$port --db "$dir/bench.db" --plugins build/plugins \
+build/bin/scribed --listen 127.0.0.1:$port --db "$dir/bench.db" --plugins build/plugins --auth off \
   >"$dir/out" 2>"$dir/log" &
 host=$!
 for _ in $(seq 100); do grep -q listening "$dir/out" && break; sleep 0.1; done

@@ -4,7 +4,9 @@
 #include <thread>
 
 #include "host/common/clock.h"
+#include "host/common/secret.h"
 #include "host/store/maintenance.h"
+#include "host/store/store.h"
 #include "tools/scribectl/commands.h"
 
 namespace scribe::ctl {
@@ -116,7 +118,90 @@ int DbPurge(Context& ctx) {
   return kExitOk;
 }
 
+nlohmann::json KeyJson(const store::ApiKey& key) {
+  return {{"id", key.id},
+          {"name", key.name},
+          {"prefix", key.prefix},
+          {"admin", key.admin},
+          {"created_at", FormatRfc3339(key.created_ms)},
+          {"revoked_at", key.revoked_ms ? nlohmann::json(FormatRfc3339(*key.revoked_ms))
+                                        : nlohmann::json(nullptr)}};
+}
+
+int KeysCreate(Context& ctx) {
+  auto name = ctx.args.Value("name");
+  if (!name || name->empty()) return Fail(UsageError("keys create needs --name NAME"));
+  const std::string secret = NewApiKeySecret();
+  Result<store::ApiKey> key = store::CreateApiKey(*ctx.db, *name, ctx.args.Has("admin"),
+                                                  Sha256Hex(secret), secret.substr(0, 14));
+  if (!key.ok()) return Fail(key.status());
+  if (ctx.json) {
+    nlohmann::json json = KeyJson(*key);
+    json["secret"] = secret;
+    PrintJson(json);
+  } else {
+    std::cout << secret << '\n';
+    std::cerr << "created " << (key->admin ? "admin " : "") << "key " << key->id << " ("
+              << key->name << "); keep the secret above now: only its hash is stored\n";
+  }
+  return kExitOk;
+}
+
+int KeysList(Context& ctx) {
+  store::StoreOptions options;
+  options.read_connections = 1;
+  Result<std::unique_ptr<store::StoreReader>> reader = store::OpenStoreReader(*ctx.db, options);
+  if (!reader.ok()) return Fail(reader.status());
+  Result<std::vector<store::ApiKey>> keys = (*reader)->ListApiKeys();
+  if (!keys.ok()) return Fail(keys.status());
+  if (ctx.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const store::ApiKey& key : *keys) list.push_back(KeyJson(key));
+    PrintJson(list);
+    return kExitOk;
+  }
+  if (keys->empty()) {
+    std::cerr << "no API keys\n";
+    return kExitOk;
+  }
+  Table table({"ID", "NAME", "PREFIX", "ADMIN", "CREATED", "REVOKED"});
+  const int64_t now = NowMillis();
+  for (const store::ApiKey& key : *keys) {
+    table.Add({key.id, key.name, key.prefix + "…", key.admin ? "yes" : "no",
+               FormatAge(now - key.created_ms) + " ago",
+               key.revoked_ms ? ctx.out.Red(FormatAge(now - *key.revoked_ms) + " ago") : ""});
+  }
+  table.Print(std::cout, ctx.out);
+  return kExitOk;
+}
+
+int KeysRevoke(Context& ctx) {
+  const std::vector<std::string>& words = ctx.args.positional();
+  if (words.size() != 2) return Fail(UsageError("keys revoke takes one key id"));
+  Result<store::ApiKey> key = store::RevokeApiKey(*ctx.db, words[1]);
+  if (!key.ok()) return Fail(key.status());
+  if (ctx.json) {
+    PrintJson(KeyJson(*key));
+  } else {
+    std::cout << "revoked key " << key->id << " (" << key->name << ")\n";
+  }
+  return kExitOk;
+}
+
 }  // namespace
+
+int RunKeys(Context& ctx) {
+  const std::vector<std::string>& words = ctx.args.positional();
+  if (words.empty()) return Fail(UsageError("keys takes one of create, list, revoke"));
+  if (!ctx.db) return Fail(UsageError("keys " + words[0] + " needs --db PATH (the database file)"));
+  if (words[0] != "create" && (ctx.args.Has("name") || ctx.args.Has("admin"))) {
+    return Fail(UsageError("--name and --admin belong to keys create"));
+  }
+  if (words[0] == "create" && words.size() == 1) return KeysCreate(ctx);
+  if (words[0] == "list" && words.size() == 1) return KeysList(ctx);
+  if (words[0] == "revoke") return KeysRevoke(ctx);
+  return Fail(UsageError("keys takes one of create, list, revoke ID"));
+}
 
 int RunProviders(Context& ctx) {
   Status host = ctx.RequireHost("providers");

@@ -17,6 +17,9 @@ int ExitCodeFor(const Status& status) {
     case Code::kUnsupportedMedia:
     case Code::kMethodNotAllowed:
       return kExitUsage;
+    case Code::kUnauthenticated:
+    case Code::kPermissionDenied:
+      return kExitDenied;
     case Code::kNotFound:
       return kExitNotFound;
     case Code::kConflict:

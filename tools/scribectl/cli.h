@@ -26,6 +26,7 @@ enum ExitCode : int {
   kExitJobFailed = 6,     // tail -f / submit --follow: the job failed
   kExitJobCancelled = 7,  // tail -f / submit --follow: the job was cancelled
   kExitCheckFailed = 8,   // db check found problems
+  kExitDenied = 9,        // no valid API key (--key, SCRIBE_KEY), or not an admin key
 };
 
 // The exit code for a failure.

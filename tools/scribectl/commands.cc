@@ -119,6 +119,19 @@ const std::vector<Command>& Commands() {
        "                       while the host runs\n",
        {{"older-than", 0, true}, {"state", 0, true}, {"dry-run", 0, false}},
        RunDb},
+      {"keys", "keys create|list|revoke --db PATH", "Create, list and revoke API keys.",
+       "Keys are managed on the database file itself, with the host running or not: a\n"
+       "key stolen from a client can never mint others. The host checks keys on every\n"
+       "request, so a new key works and a revoked one stops at once.\n\n"
+       "  keys create --db PATH --name NAME [--admin]\n"
+       "                       prints the new key's secret, once: only its hash is kept\n"
+       "  keys list --db PATH  id, name, the secret's first characters, admin, created,\n"
+       "                       revoked\n"
+       "  keys revoke ID --db PATH\n\n"
+       "A key sees and acts only on its own documents and jobs; an admin key sees all\n"
+       "and may read /metrics.\n",
+       {{"name", 0, true}, {"admin", 0, false}},
+       RunKeys},
   };
   return kCommands;
 }

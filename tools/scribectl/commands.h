@@ -19,13 +19,14 @@ namespace scribe::ctl {
 struct Context {
   Args args;
   std::string url;                // --url, SCRIBE_URL or the default
+  std::string api_key;            // --key or SCRIBE_KEY; empty: none
   std::optional<std::string> db;  // --db: read the database file instead
   bool json = false;              // --json
   bool no_color = false;          // --no-color
   Style out;                      // colour for stdout
 
   // The host's client; InvalidArgument for a malformed --url.
-  Result<HostClient> Client() const { return HostClient::Create(url); }
+  Result<HostClient> Client() const { return HostClient::Create(url, api_key); }
   // The database with --db, else the host.
   Result<std::unique_ptr<JobSource>> Source() const;
   // Refuses --db for a command that needs the running host.
@@ -55,6 +56,7 @@ int RunDelete(Context& ctx);
 int RunProviders(Context& ctx);
 int RunStats(Context& ctx);
 int RunDb(Context& ctx);
+int RunKeys(Context& ctx);
 
 // Prints `value` as indented JSON on stdout.
 void PrintJson(const nlohmann::json& value);

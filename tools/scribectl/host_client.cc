@@ -50,6 +50,12 @@ Status StatusFromResponse(const HostResponse& response) {
     case 400:
       code = Code::kInvalidArgument;
       break;
+    case 401:
+      code = Code::kUnauthenticated;
+      break;
+    case 403:
+      code = Code::kPermissionDenied;
+      break;
     case 404:
       code = Code::kNotFound;
       break;
@@ -81,7 +87,7 @@ std::string UrlEncode(const std::string& text) {
   return out;
 }
 
-Result<HostClient> HostClient::Create(const std::string& base_url) {
+Result<HostClient> HostClient::Create(const std::string& base_url, const std::string& api_key) {
   try {
     Poco::URI uri(base_url);
     if (uri.getScheme() != "http" || uri.getHost().empty()) {
@@ -92,7 +98,7 @@ Result<HostClient> HostClient::Create(const std::string& base_url) {
     }
     std::string base = base_url;
     while (!base.empty() && base.back() == '/') base.pop_back();
-    return HostClient(base, uri.getHost(), uri.getPort());
+    return HostClient(base, uri.getHost(), uri.getPort(), api_key);
   } catch (const Poco::Exception& e) {
     return InvalidArgument("usage", "--url '" + base_url + "' is not a URL: " + e.message());
   }
@@ -117,6 +123,7 @@ Status HostClient::Exchange(const std::string& method, const std::string& path,
                        millis(receive_timeout_ms));
     Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
     for (const auto& [name, value] : headers) request.set(name, value);
+    if (!api_key_.empty()) request.set("Authorization", "Bearer " + api_key_);
     if (!body.empty() || method == "POST") {
       if (!request.has("Content-Type")) request.setContentType("application/json");
       request.setContentLength64(static_cast<Poco::Int64>(body.size()));

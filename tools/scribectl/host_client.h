@@ -29,7 +29,8 @@ struct HostResponse {
 class HostClient {
  public:
   // `base_url` like http://127.0.0.1:8080; InvalidArgument if it is not.
-  static Result<HostClient> Create(const std::string& base_url);
+  // A non-empty `api_key` goes with every request as a Bearer token.
+  static Result<HostClient> Create(const std::string& base_url, const std::string& api_key = "");
 
   // Sends a request and reads the whole answer. A 4xx/5xx answer is an
   // error Status carrying the host's message.
@@ -51,8 +52,11 @@ class HostClient {
   const std::string& base_url() const { return base_url_; }
 
  private:
-  HostClient(std::string base_url, std::string host, int port)
-      : base_url_(std::move(base_url)), host_(std::move(host)), port_(port) {}
+  HostClient(std::string base_url, std::string host, int port, std::string api_key)
+      : base_url_(std::move(base_url)),
+        host_(std::move(host)),
+        port_(port),
+        api_key_(std::move(api_key)) {}
   // One request on a fresh connection. A 2xx body goes to `sink` as it
   // arrives; any other body is kept in `head` and becomes the error.
   Status Exchange(const std::string& method, const std::string& path, const std::string& body,
@@ -63,6 +67,7 @@ class HostClient {
   std::string base_url_;
   std::string host_;
   int port_ = 0;
+  std::string api_key_;
 };
 
 // The Status a non-2xx answer stands for.

@@ -11,6 +11,7 @@ constexpr const char* kVersion = "0.1.0";
 
 const std::vector<OptionSpec> kGlobalOptions = {{"url", 0, true},
                                                 {"db", 0, true},
+                                                {"key", 0, true},
                                                 {"json", 0, false},
                                                 {"no-color", 0, false},
                                                 {"help", 'h', false}};
@@ -25,11 +26,12 @@ const char* kExitCodes =
     "  5  the job's state does not allow it, or the database is in use by a host\n"
     "  6  the job failed (tail -f, submit --follow)\n"
     "  7  the job was cancelled (tail -f, submit --follow)\n"
-    "  8  db check found problems\n";
+    "  8  db check found problems\n"
+    "  9  no valid API key (--key, SCRIBE_KEY), or the key may not do this\n";
 
 void PrintHelp() {
   std::cout << "scribectl: inspect and steer Scribe's jobs.\n\n"
-               "Usage: scribectl [--url URL | --db PATH] [--json] [--no-color] COMMAND ...\n\n"
+               "Usage: scribectl [--url URL [--key KEY] | --db PATH] [--json] [--no-color] COMMAND ...\n\n"
                "Commands:\n";
   for (const Command& command : Commands()) {
     std::cout << "  " << command.name << std::string(12 - command.name.size(), ' ')
@@ -39,6 +41,8 @@ void PrintHelp() {
                "  --url URL    the host (default $SCRIBE_URL, else http://127.0.0.1:8080)\n"
                "  --db PATH    read the database file instead of asking the host: jobs, show,\n"
                "               tail (without -f) and stats work while the host is down\n"
+               "  --key KEY    the API key to send (default $SCRIBE_KEY) when the host\n"
+               "               requires one\n"
                "  --json       machine-readable output\n"
                "  --no-color   no colour even on a terminal (also NO_COLOR=1)\n"
                "  -h, --help   this help; `scribectl help COMMAND` or `COMMAND --help` for one\n\n"
@@ -69,7 +73,7 @@ int Main(int argc, char** argv) {
       std::cout << "scribectl " << kVersion << '\n';
       return kExitOk;
     }
-    at += (words[at] == "--url" || words[at] == "--db") ? 2 : 1;
+    at += (words[at] == "--url" || words[at] == "--db" || words[at] == "--key") ? 2 : 1;
   }
   if (at >= words.size()) {
     PrintHelp();
@@ -100,6 +104,8 @@ int Main(int argc, char** argv) {
   const char* env_url = std::getenv("SCRIBE_URL");
   ctx.url = args->Value("url").value_or(env_url && *env_url ? env_url : "http://127.0.0.1:8080");
   ctx.db = args->Value("db");
+  const char* env_key = std::getenv("SCRIBE_KEY");
+  ctx.api_key = args->Value("key").value_or(env_key ? env_key : "");
   ctx.json = args->Has("json");
   ctx.no_color = args->Has("no-color");
   ctx.out = Style::For(1, ctx.no_color);

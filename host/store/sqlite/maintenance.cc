@@ -6,10 +6,12 @@
 
 #include <memory>
 
+#include "host/common/clock.h"
 #include "host/common/utf8.h"
 #include "host/store/sqlite/db.h"
 #include "host/store/sqlite/host_lock.h"
 #include "host/store/sqlite/migrations.h"
+#include "host/store/sqlite/rows.h"
 #include "host/store/sqlite/sqlite_store.h"
 
 namespace scribe::store {
@@ -239,6 +241,44 @@ Result<PurgeReport> PurgeJobs(const std::string& url, const PurgeRequest& reques
     report.output_bytes += bytes;
   }
   return report;
+}
+
+Result<ApiKey> CreateApiKey(const std::string& url, const std::string& name, bool admin,
+                            const std::string& secret_hash, const std::string& prefix) {
+  std::string path;
+  Result<std::unique_ptr<Db>> db = OpenExisting(url, path);
+  if (!db.ok()) return db.status();
+  ApiKey key{"key_" + RandomId(12), name, prefix, admin, NowMillis(), std::nullopt};
+  SCRIBE_RETURN_IF_ERROR(
+      Stmt(**db,
+           "INSERT INTO api_keys (id, name, secret_hash, prefix, admin, created_ms) "
+           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+          .Bind(1, key.id)
+          .Bind(2, key.name)
+          .Bind(3, secret_hash)
+          .Bind(4, key.prefix)
+          .Bind(5, key.admin ? 1 : 0)
+          .Bind(6, key.created_ms)
+          .Run());
+  return key;
+}
+
+Result<ApiKey> RevokeApiKey(const std::string& url, const std::string& id) {
+  std::string path;
+  Result<std::unique_ptr<Db>> db = OpenExisting(url, path);
+  if (!db.ok()) return db.status();
+  SCRIBE_RETURN_IF_ERROR(
+      Stmt(**db, "UPDATE api_keys SET revoked_ms = coalesce(revoked_ms, ?2) WHERE id = ?1")
+          .Bind(1, id)
+          .Bind(2, NowMillis())
+          .Run());
+  Stmt key(**db, "SELECT " SCRIBE_API_KEY_COLUMNS " FROM api_keys WHERE id = ?1");
+  key.Bind(1, id);
+  if (!key.Step()) {
+    return key.status().ok() ? NotFound("key_not_found", "no API key with id '" + id + "'")
+                             : key.status();
+  }
+  return sqlite::ApiKeyFromRow(key);
 }
 
 }  // namespace scribe::store

@@ -39,7 +39,13 @@ Job JobFromRow(const Stmt& row) {
   job.updated_ms = row.Int(26);
   job.started_ms = row.OptInt(27);
   job.finished_ms = row.OptInt(28);
+  job.spec.owner_key_id = row.Text(29);
   return job;
+}
+
+ApiKey ApiKeyFromRow(const Stmt& row) {
+  return ApiKey{row.Text(0), row.Text(1),  row.Text(2),
+                row.Int(3) != 0, row.Int(4), row.OptInt(5)};
 }
 
 Attempt AttemptFromRow(const Stmt& row) {

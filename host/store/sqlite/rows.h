@@ -15,9 +15,14 @@ namespace scribe::store::sqlite {
   "max_output_tokens, params, fallback, state, attempts, output_bytes, model_used, "        \
   "error_code, error_message, error_detail, error_retryable, input_tokens, output_tokens, " \
   "thinking_tokens, idempotency_key, request_hash, parent_id, created_ms, updated_ms, "     \
-  "started_ms, finished_ms"
+  "started_ms, finished_ms, owner_key_id"
+// The index of the first column after SCRIBE_JOB_COLUMNS.
+inline constexpr int kJobColumnCount = 30;
 
 Job JobFromRow(const Stmt& row);
+
+#define SCRIBE_API_KEY_COLUMNS "id, name, prefix, admin, created_ms, revoked_ms"
+ApiKey ApiKeyFromRow(const Stmt& row);
 
 #define SCRIBE_ATTEMPT_COLUMNS                                                            \
   "number, provider, model, model_used, state, start_offset, end_offset, started_ms, "    \

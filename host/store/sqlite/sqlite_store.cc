@@ -141,19 +141,22 @@ Result<std::unique_ptr<SqliteStore::Reader>> SqliteStore::AcquireReader() {
 
 // ---- documents
 
-Result<Document> SqliteStore::CreateDocument(const std::string& title, const std::string& content) {
-  Document doc{"doc_" + RandomId(16), title, content, static_cast<int64_t>(content.size()), 0};
+Result<Document> SqliteStore::CreateDocument(const std::string& title, const std::string& content,
+                                             const std::string& owner_key_id) {
+  Document doc{"doc_" + RandomId(16), title, content, static_cast<int64_t>(content.size()), 0,
+               owner_key_id};
   Status status = writer_->Run([&](Writer::Tx& tx) {
     doc.created_ms = tx.now_ms();
     return tx
         .Prepare(
-            "INSERT INTO documents (id, title, content, bytes, created_ms) "
-            "VALUES (?1, ?2, ?3, ?4, ?5)")
+            "INSERT INTO documents (id, title, content, bytes, created_ms, owner_key_id) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
         .Bind(1, doc.id)
         .Bind(2, doc.title)
         .Bind(3, doc.content)
         .Bind(4, doc.bytes)
         .Bind(5, doc.created_ms)
+        .BindOrNull(6, doc.owner_key_id)
         .Run();
   });
   if (!status.ok()) return status;
@@ -164,10 +167,12 @@ Result<Document> SqliteStore::GetDocument(const std::string& id) {
   auto reader = AcquireReader();
   if (!reader.ok()) return reader.status();
   Stmt stmt((*reader)->db(),
-            "SELECT id, title, content, bytes, created_ms FROM documents WHERE id = ?1");
+            "SELECT id, title, content, bytes, created_ms, owner_key_id FROM documents "
+            "WHERE id = ?1");
   stmt.Bind(1, id);
   if (!stmt.Step()) return stmt.status().ok() ? DocumentNotFound(id) : stmt.status();
-  return Document{stmt.Text(0), stmt.Text(1), stmt.Text(2), stmt.Int(3), stmt.Int(4)};
+  return Document{stmt.Text(0), stmt.Text(1), stmt.Text(2), stmt.Int(3), stmt.Int(4),
+                  stmt.Text(5)};
 }
 
 Result<Page<Document>> SqliteStore::ListDocuments(const PageRequest& request) {
@@ -178,16 +183,16 @@ Result<Page<Document>> SqliteStore::ListDocuments(const PageRequest& request) {
   auto reader = AcquireReader();
   if (!reader.ok()) return reader.status();
   int limit = ClampLimit(request.limit);
-  Stmt stmt((*reader)->db(), has_cursor
-                                 ? "SELECT id, title, bytes, created_ms, rowid FROM documents "
-                                   "WHERE (created_ms, rowid) < (?1, ?2) "
-                                   "ORDER BY created_ms DESC, rowid DESC LIMIT ?3"
-                                 : "SELECT id, title, bytes, created_ms, rowid FROM documents "
-                                   "ORDER BY created_ms DESC, rowid DESC LIMIT ?3");
+  std::string sql = "SELECT id, title, bytes, created_ms, owner_key_id, rowid FROM documents WHERE 1";
+  if (has_cursor) sql += " AND (created_ms, rowid) < (?1, ?2)";
+  if (!request.owner_key_id.empty()) sql += " AND owner_key_id = ?4";
+  sql += " ORDER BY created_ms DESC, rowid DESC LIMIT ?3";
+  Stmt stmt((*reader)->db(), sql);
   if (has_cursor) stmt.Bind(1, cursor_ms).Bind(2, cursor_row);
+  if (!request.owner_key_id.empty()) stmt.Bind(4, request.owner_key_id);
   stmt.Bind(3, limit + 1);
-  return ReadPage<Document>(stmt, limit, 4, [](const Stmt& row) {
-    return Document{row.Text(0), row.Text(1), "", row.Int(2), row.Int(3)};
+  return ReadPage<Document>(stmt, limit, 5, [](const Stmt& row) {
+    return Document{row.Text(0), row.Text(1), "", row.Int(2), row.Int(3), row.Text(4)};
   });
 }
 
@@ -232,6 +237,8 @@ Result<Page<Job>> SqliteStore::ListJobs(const JobFilter& filter) {
   }
   int provider_index = filter.provider.empty() ? 0 : next++;
   if (provider_index) sql += " AND provider = ?" + std::to_string(provider_index);
+  int owner_index = filter.owner_key_id.empty() ? 0 : next++;
+  if (owner_index) sql += " AND owner_key_id = ?" + std::to_string(owner_index);
   int since_index = filter.since_ms ? next++ : 0;
   if (since_index) sql += " AND created_ms >= ?" + std::to_string(since_index);
   int cursor_index = has_cursor ? next : 0;
@@ -248,11 +255,12 @@ Result<Page<Job>> SqliteStore::ListJobs(const JobFilter& filter) {
   int index = 1;
   for (JobState state : filter.states) stmt.Bind(index++, ToString(state));
   if (provider_index) stmt.Bind(provider_index, filter.provider);
+  if (owner_index) stmt.Bind(owner_index, filter.owner_key_id);
   if (since_index) stmt.Bind(since_index, *filter.since_ms);
   if (cursor_index) stmt.Bind(cursor_index, cursor_ms).Bind(cursor_index + 1, cursor_row);
   int limit = ClampLimit(filter.limit);
   stmt.Bind(next, limit + 1);
-  return ReadPage<Job>(stmt, limit, 29, JobFromRow);
+  return ReadPage<Job>(stmt, limit, kJobColumnCount, JobFromRow);
 }
 
 Result<JobHistory> SqliteStore::GetJobHistory(const std::string& id) {
@@ -363,6 +371,30 @@ Result<std::string> SqliteStore::ReadOutput(const std::string& job_id, int64_t o
     if (!exists.Step()) return exists.status().ok() ? JobNotFound(job_id) : exists.status();
   }
   return out;
+}
+
+Result<std::optional<ApiKey>> SqliteStore::FindApiKey(const std::string& secret_hash) {
+  auto reader = AcquireReader();
+  if (!reader.ok()) return reader.status();
+  Stmt stmt((*reader)->db(),
+            "SELECT " SCRIBE_API_KEY_COLUMNS " FROM api_keys WHERE secret_hash = ?1");
+  stmt.Bind(1, secret_hash);
+  if (!stmt.Step()) {
+    if (!stmt.status().ok()) return stmt.status();
+    return std::optional<ApiKey>();
+  }
+  return std::optional<ApiKey>(ApiKeyFromRow(stmt));
+}
+
+Result<std::vector<ApiKey>> SqliteStore::ListApiKeys() {
+  auto reader = AcquireReader();
+  if (!reader.ok()) return reader.status();
+  Stmt stmt((*reader)->db(),
+            "SELECT " SCRIBE_API_KEY_COLUMNS " FROM api_keys ORDER BY created_ms, rowid");
+  std::vector<ApiKey> keys;
+  while (stmt.Step()) keys.push_back(ApiKeyFromRow(stmt));
+  if (!stmt.status().ok()) return stmt.status();
+  return keys;
 }
 
 Status SqliteStore::Flush() {

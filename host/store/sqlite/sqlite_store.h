@@ -33,7 +33,8 @@ class SqliteStore final : public Store {
                                                          const StoreOptions& options);
   ~SqliteStore() override;
 
-  Result<Document> CreateDocument(const std::string& title, const std::string& content) override;
+  Result<Document> CreateDocument(const std::string& title, const std::string& content,
+                                  const std::string& owner_key_id) override;
   Result<Document> GetDocument(const std::string& id) override;
   Result<Page<Document>> ListDocuments(const PageRequest& page) override;
   Status DeleteDocument(const std::string& id) override;
@@ -62,6 +63,9 @@ class SqliteStore final : public Store {
   Result<std::string> ReadOutput(const std::string& job_id, int64_t offset,
                                  int64_t max_bytes) override;
   Status Flush() override;
+
+  Result<std::optional<ApiKey>> FindApiKey(const std::string& secret_hash) override;
+  Result<std::vector<ApiKey>> ListApiKeys() override;
 
   void SetCommitListener(CommitListener* listener) override { writer_->SetListener(listener); }
   StoreStats Stats() override { return writer_->Stats(); }

@@ -170,8 +170,9 @@ Result<CreatedJob> SqliteStore::CreateJob(const JobSpec& spec) {
     Stmt& insert = tx.Prepare(
         "INSERT INTO jobs (id, document_id, title, input, input_bytes, provider, model, prompt, "
         "temperature, max_output_tokens, params, fallback, state, idempotency_key, request_hash, "
-        "parent_id, created_ms, updated_ms) VALUES "
-        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'queued', ?13, ?14, ?15, ?16, ?16)");
+        "parent_id, created_ms, updated_ms, owner_key_id) VALUES "
+        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'queued', ?13, ?14, ?15, ?16, ?16, "
+        "?17)");
     insert.Bind(1, id)
         .BindOrNull(2, spec.document_id)
         .Bind(3, spec.title)
@@ -187,7 +188,8 @@ Result<CreatedJob> SqliteStore::CreateJob(const JobSpec& spec) {
         .BindOrNull(13, spec.idempotency_key)
         .BindOrNull(14, spec.request_hash)
         .BindOrNull(15, spec.parent_id)
-        .Bind(16, tx.now_ms());
+        .Bind(16, tx.now_ms())
+        .BindOrNull(17, spec.owner_key_id);
     SCRIBE_RETURN_IF_ERROR(insert.Run());
     Result<Job> job = LoadJob(tx, id);
     if (!job.ok()) return job.status();

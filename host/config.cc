@@ -42,8 +42,8 @@ std::function<std::string(Config&, const std::string&)> Integer(T Config::*field
 }
 
 // One of a few words.
-std::function<std::string(Config&, const std::string&)> Choice(
-    std::string Config::*field, std::vector<std::string> choices) {
+std::function<std::string(Config&, const std::string&)> Choice(std::string Config::*field,
+                                                               std::vector<std::string> choices) {
   return [=](Config& config, const std::string& value) -> std::string {
     for (const std::string& choice : choices) {
       if (value == choice) {

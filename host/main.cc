@@ -56,8 +56,8 @@ Status CheckExposure(const Config& config, store::StoreReader& store) {
   if (auth && active == 0) {
     Log(LogLevel::kWarning, "scribed",
         "authentication is on and there is no API key yet: every API request will get 401; "
-        "create one with `scribectl keys create --db " + config.db +
-            " --name NAME` (or run with --auth off on loopback)");
+        "create one with `scribectl keys create --db " +
+            config.db + " --name NAME` (or run with --auth off on loopback)");
   }
   if (config.ListensOnLoopback() || config.insecure_public_listen == "yes") return Status::Ok();
   if (!auth || active == 0) {
@@ -66,7 +66,8 @@ Status CheckExposure(const Config& config, store::StoreReader& store) {
         "refusing to listen on " + config.listen + " " +
             (auth ? std::string("with no API key") : std::string("with --auth off")) +
             ": anyone who can reach it could use it. Create a key (scribectl keys create --db " +
-            config.db + " --name NAME) and run with --auth on, or pass "
+            config.db +
+            " --name NAME) and run with --auth on, or pass "
             "--insecure-public-listen yes");
   }
   return Status::Ok();
@@ -146,11 +147,8 @@ int Run(const Config& config) {
   if (!started.ok()) return Fail(started);
 
   http::Router router;
-  http::AddApiRoutes(router, service, hub);
   http::Authenticator authenticator(**store, config.auth == "on");
-  router.SetAuthenticate([&authenticator](http::Exchange& ex) {
-    return authenticator.Authenticate(ex);
-  });
+  http::AddApiRoutes(router, service, hub, authenticator);
 
   http::ServerOptions server_options;
   config.ListenAddress(server_options.host, server_options.port);

@@ -26,8 +26,44 @@ async function api(method, path, body) {
   });
   const text = await response.text();
   const data = text ? JSON.parse(text) : null;
-  if (!response.ok) throw new Error(data && data.error ? data.error.message : response.statusText);
+  if (!response.ok) {
+    const error = new Error(data && data.error ? data.error.message : response.statusText);
+    error.status = response.status;
+    throw error;
+  }
   return data;
+}
+
+// ---- signing in (only when the host requires API keys)
+
+// Resolves true when the page may use the API; otherwise shows the sign-in
+// form. The key goes to the host once and comes back as an HttpOnly cookie.
+async function checkSession() {
+  try {
+    const session = await api("GET", "/api/session");
+    if (session.key_id) {
+      $("who-key").textContent = session.key_id;
+      $("who").hidden = false;
+    }
+    return true;
+  } catch (e) {
+    if (e.status !== 401) throw e;
+    document.body.classList.add("signed-out");
+    $("signin").hidden = false;
+    $("api-key").focus();
+    return false;
+  }
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  try {
+    await api("POST", "/api/session", { key: $("api-key").value });
+    location.reload();
+  } catch (e) {
+    $("signin-error").textContent = e.message;
+    $("signin-error").hidden = false;
+  }
 }
 
 // ---- submitting
@@ -266,7 +302,10 @@ function route() {
   if (match) openJob(match[1]);
 }
 
-document.addEventListener("DOMContentLoaded", () => {
+document.addEventListener("DOMContentLoaded", async () => {
+  $("signin-form").addEventListener("submit", signIn);
+  $("signout").addEventListener("click", () => api("DELETE", "/api/session").finally(() => location.reload()));
+  if (!(await checkSession().catch(() => true))) return;
   $("submit-form").addEventListener("submit", submit);
   $("provider").addEventListener("change", chooseProvider);
   for (const radio of document.querySelectorAll("input[name=source]")) radio.addEventListener("change", chooseSource);

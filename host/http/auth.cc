@@ -30,6 +30,10 @@ Result<jobs::Caller> Authenticator::Authenticate(Exchange& ex) const {
   if (key.empty()) {
     return Unauthenticated("this host needs an API key: send Authorization: Bearer <key>");
   }
+  return Check(key);
+}
+
+Result<jobs::Caller> Authenticator::Check(const std::string& key) const {
   Result<std::optional<store::ApiKey>> found = keys_.FindApiKey(Sha256Hex(key));
   if (!found.ok()) return found.status();
   if (!found->has_value() || (*found)->revoked_ms) {

@@ -23,6 +23,9 @@ class Authenticator {
   // The caller, or Unauthenticated when a key is required and missing,
   // unknown or revoked.
   Result<jobs::Caller> Authenticate(Exchange& ex) const;
+  // Who `key` is, whether or not keys are required: for signing in.
+  Result<jobs::Caller> Check(const std::string& key) const;
+  bool required() const { return required_; }
 
  private:
   store::StoreReader& keys_;

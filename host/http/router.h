@@ -26,8 +26,7 @@ using Authenticate = std::function<Result<jobs::Caller>(Exchange&)>;
 
 class Router {
  public:
-  void Add(std::string method, std::string pattern, Handler handler,
-           Access access = Access::kKey);
+  void Add(std::string method, std::string pattern, Handler handler, Access access = Access::kKey);
   // Set once, before serving; without it every request is the local user.
   void SetAuthenticate(Authenticate authenticate) { authenticate_ = std::move(authenticate); }
   // Finds the route for the exchange's method and path and runs it.

@@ -3,6 +3,7 @@
 #ifndef SCRIBE_HOST_HTTP_ROUTES_H_
 #define SCRIBE_HOST_HTTP_ROUTES_H_
 
+#include "host/http/auth.h"
 #include "host/http/router.h"
 #include "host/jobs/job_service.h"
 #include "host/stream/sse_hub.h"
@@ -10,7 +11,8 @@
 namespace scribe::http {
 
 // Every route of the API, as scribed serves it.
-void AddApiRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub);
+void AddApiRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub,
+                  const Authenticator& authenticator);
 
 // The OpenAPI 3.1 document of the API (host/http/api/openapi.json).
 extern const char kOpenApiJson[];
@@ -21,6 +23,8 @@ void AddOutputRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub
 void AddSystemRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub);
 // The viewer page (web/) at / and /jobs/{id}, with its script and styles.
 void AddWebRoutes(Router& router);
+// /api/session: the viewer signs in with a key (kept in an HttpOnly cookie).
+void AddSessionRoutes(Router& router, const Authenticator& authenticator);
 // The original app's script endpoints, on top of jobs (routes_audio.cc).
 void AddAudioRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub);
 

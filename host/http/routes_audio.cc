@@ -39,7 +39,8 @@ Result<ScriptRequest> Decode(Exchange& ex) {
                                std::pair{"custom_prompt", &request.custom_prompt}}) {
     const nlohmann::json& value = (*body)[field];
     if (value.is_null()) continue;
-    if (!value.is_string()) return InvalidArgument("invalid_field", std::string(field) + " must be a string");
+    if (!value.is_string())
+      return InvalidArgument("invalid_field", std::string(field) + " must be a string");
     *target = value.get<std::string>();
   }
   if (request.knowledge_id.empty()) {
@@ -62,9 +63,10 @@ Result<store::CreatedJob> Submit(Exchange& ex, jobs::JobService& jobs,
 // The original app answered an unknown document with an error event.
 void SendErrorEvent(Exchange& ex, const Status& status) {
   std::string body;
-  stream::AppendEvent(body, 0, "error",
-                      nlohmann::json{{"type", "error"}, {"code", status.reason()}, {"message", status.message()}}
-                          .dump());
+  stream::AppendEvent(
+      body, 0, "error",
+      nlohmann::json{{"type", "error"}, {"code", status.reason()}, {"message", status.message()}}
+          .dump());
   ex.response().set("Cache-Control", "no-cache");
   ex.SendText(200, "text/event-stream; charset=utf-8", body);
 }
@@ -141,7 +143,8 @@ void GenerateScript(Exchange& ex, jobs::JobService& jobs) {
 void AddAudioRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub) {
   router.Add("POST", "/api/audio/generate-script-stream",
              [&jobs, &hub](Exchange& ex) { GenerateScriptStream(ex, jobs, hub); });
-  router.Add("POST", "/api/audio/generate-script", [&jobs](Exchange& ex) { GenerateScript(ex, jobs); });
+  router.Add("POST", "/api/audio/generate-script",
+             [&jobs](Exchange& ex) { GenerateScript(ex, jobs); });
 }
 
 }  // namespace scribe::http

@@ -49,7 +49,8 @@ void AddDocumentRoutes(Router& router, jobs::JobService& jobs) {
   router.Add("GET", "/api/documents", [&jobs](Exchange& ex) {
     Result<int> limit = ParseLimit(ex.Query("limit"), 50);
     if (!limit.ok()) return ex.SendError(limit.status());
-    auto page = jobs.ListDocuments(ex.caller(), store::PageRequest{*limit, ex.Query("cursor").value_or(""), ""});
+    auto page = jobs.ListDocuments(ex.caller(),
+                                   store::PageRequest{*limit, ex.Query("cursor").value_or(""), ""});
     if (!page.ok()) return ex.SendError(page.status());
     nlohmann::json list = nlohmann::json::array();
     for (const store::Document& d : page->items) list.push_back(DocumentJson(d, false));

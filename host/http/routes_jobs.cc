@@ -75,17 +75,20 @@ void AddJobRoutes(Router& router, jobs::JobService& jobs) {
                  {"next_cursor", page->next_cursor.empty() ? nlohmann::json(nullptr)
                                                            : nlohmann::json(page->next_cursor)}});
   });
-  router.Add("GET", "/api/jobs/{id}",
-             [&jobs](Exchange& ex) { SendJob(ex, jobs, jobs.GetJob(ex.caller(), ex.Param("id"))); });
+  router.Add("GET", "/api/jobs/{id}", [&jobs](Exchange& ex) {
+    SendJob(ex, jobs, jobs.GetJob(ex.caller(), ex.Param("id")));
+  });
   router.Add("DELETE", "/api/jobs/{id}", [&jobs](Exchange& ex) {
     Status status = jobs.Delete(ex.caller(), ex.Param("id"));
     if (!status.ok()) return ex.SendError(status);
     ex.SendNoContent();
   });
-  router.Add("POST", "/api/jobs/{id}/cancel",
-             [&jobs](Exchange& ex) { SendJob(ex, jobs, jobs.Cancel(ex.caller(), ex.Param("id"))); });
-  router.Add("POST", "/api/jobs/{id}/continue",
-             [&jobs](Exchange& ex) { SendJob(ex, jobs, jobs.Continue(ex.caller(), ex.Param("id"))); });
+  router.Add("POST", "/api/jobs/{id}/cancel", [&jobs](Exchange& ex) {
+    SendJob(ex, jobs, jobs.Cancel(ex.caller(), ex.Param("id")));
+  });
+  router.Add("POST", "/api/jobs/{id}/continue", [&jobs](Exchange& ex) {
+    SendJob(ex, jobs, jobs.Continue(ex.caller(), ex.Param("id")));
+  });
   router.Add("POST", "/api/jobs/{id}/retry", [&jobs](Exchange& ex) {
     Result<store::CreatedJob> created = jobs.Retry(ex.caller(), ex.Param("id"));
     if (!created.ok()) return ex.SendError(created.status());

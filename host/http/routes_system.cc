@@ -70,7 +70,10 @@ Result<std::string> MetricsText(jobs::JobService& jobs, stream::SseHub& hub) {
 
 }  // namespace
 
-void AddApiRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub) {
+void AddApiRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub,
+                  const Authenticator& authenticator) {
+  router.SetAuthenticate([&authenticator](Exchange& ex) { return authenticator.Authenticate(ex); });
+  AddSessionRoutes(router, authenticator);
   AddDocumentRoutes(router, jobs);
   AddJobRoutes(router, jobs);
   AddOutputRoutes(router, jobs, hub);
@@ -87,7 +90,10 @@ void AddSystemRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub
     ex.SendJson(200, {{"providers", list}});
   });
   router.Add(
-      "GET", "/healthz", [](Exchange& ex) { ex.SendJson(200, {{"status", "ok"}}); },
+      "GET", "/healthz",
+      [](Exchange& ex) {
+        ex.SendJson(200, {{"status", "ok"}});
+      },
       Access::kPublic);
   router.Add(
       "GET", "/api/openapi.json",

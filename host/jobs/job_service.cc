@@ -42,7 +42,8 @@ JobService::~JobService() { Stop(); }
 // ---- documents
 
 Status JobService::CheckDocumentText(const std::string& content) const {
-  if (!utf8::IsValid(content)) return InvalidArgument("invalid_utf8", "documents must be UTF-8 text");
+  if (!utf8::IsValid(content))
+    return InvalidArgument("invalid_utf8", "documents must be UTF-8 text");
   if (content.find_first_not_of(" \t\r\n") == std::string::npos) {
     return InvalidArgument("empty_document", "the document has no text");
   }

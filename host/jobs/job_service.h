@@ -85,8 +85,7 @@ class JobService : public store::CommitListener, public stream::LogSource {
   Result<store::Document> CreateDocument(const Caller& caller, const std::string& title,
                                          const std::string& content);
   Result<store::Document> GetDocument(const Caller& caller, const std::string& id);
-  Result<store::Page<store::Document>> ListDocuments(const Caller& caller,
-                                                     store::PageRequest page);
+  Result<store::Page<store::Document>> ListDocuments(const Caller& caller, store::PageRequest page);
   Status DeleteDocument(const Caller& caller, const std::string& id);
 
   // ---- jobs, as `caller` may see them

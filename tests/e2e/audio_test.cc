@@ -17,7 +17,8 @@ class AudioEndpointsTest : public FakeProviderTest {
   }
 
   std::string StoreDocument() {
-    HttpResponse created = Http(port(), "POST", "/api/documents", nlohmann::json{{"content", kDocument}}.dump());
+    HttpResponse created =
+        Http(port(), "POST", "/api/documents", nlohmann::json{{"content", kDocument}}.dump());
     EXPECT_EQ(created.status, 201);
     return created.Json().value("id", "");
   }
@@ -49,7 +50,8 @@ class AudioEndpointsTest : public FakeProviderTest {
     EXPECT_EQ(stream["text"], script);
     EXPECT_GE(stream["tokens"].get<int>(), min_tokens);
     ASSERT_TRUE(stream["complete"].is_object()) << stream.dump(2);
-    EXPECT_EQ(stream["complete"]["script"], script.substr(0, script.size() - 1));  // cleaned: no final newline
+    EXPECT_EQ(stream["complete"]["script"],
+              script.substr(0, script.size() - 1));  // cleaned: no final newline
     EXPECT_EQ(stream["complete"]["model_used"], "gemini-fake-001");
     EXPECT_EQ(stream["error"], nullptr);
     // The job underneath can be resumed like any other.
@@ -86,8 +88,9 @@ TEST_F(AudioEndpointsTest, AnUnknownDocumentIsAnErrorEventAsBefore) {
 
 TEST_F(AudioEndpointsTest, AFailureReturnsThePartialScriptWithTheError) {
   std::string doc = StoreDocument();
-  HttpResponse response = Http(port(), "POST", "/api/audio/generate-script",
-                               nlohmann::json{{"knowledge_id", doc}, {"model_name", "fake-max-tokens"}}.dump());
+  HttpResponse response =
+      Http(port(), "POST", "/api/audio/generate-script",
+           nlohmann::json{{"knowledge_id", doc}, {"model_name", "fake-max-tokens"}}.dump());
   ASSERT_EQ(response.status, 200);
   nlohmann::json body = nlohmann::json::parse(response.body);
   EXPECT_EQ(body["error"]["code"], "output_limit_reached");

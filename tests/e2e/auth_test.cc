@@ -81,6 +81,21 @@ TEST_F(AuthTest, RequestsWithoutAValidKeyGet401AndPublicRoutesStayOpen) {
                 .status,
             200);
   EXPECT_EQ(Http(port(), "GET", "/api/jobs/" + id + "/output").status, 401);
+
+  // Signing in sets that cookie, HttpOnly and SameSite=Strict; a bad key sets nothing.
+  HttpResponse bad = Http(port(), "POST", "/api/session", R"({"key":"sk_scribe_wrong"})");
+  ExpectError(bad, 401, "unauthorized", "sign in with a bad key");
+  EXPECT_EQ(bad.Header("set-cookie"), "");
+  HttpResponse signed_in =
+      Http(port(), "POST", "/api/session", nlohmann::json{{"key", user}}.dump());
+  ASSERT_EQ(signed_in.status, 200) << signed_in.body;
+  EXPECT_EQ(signed_in.Header("set-cookie"),
+            "scribe_key=" + user + "; Path=/; HttpOnly; SameSite=Strict");
+  EXPECT_EQ(signed_in.Json()["admin"], false);
+  EXPECT_EQ(As(admin, "GET", "/api/session").Json()["admin"], true);
+  HttpResponse signed_out = Http(port(), "DELETE", "/api/session");
+  EXPECT_EQ(signed_out.status, 204);
+  EXPECT_NE(signed_out.Header("set-cookie").find("Max-Age=0"), std::string::npos);
 }
 
 TEST_F(AuthTest, AKeySeesAndSteersOnlyItsOwnJobsAndDocuments) {

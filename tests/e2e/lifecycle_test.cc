@@ -124,10 +124,10 @@ TEST_F(NoAutoContinueTest, AFailedJobKeepsItsTextAndContinueFinishesIt) {
 }
 
 TEST_F(LifecycleTest, ASecondHostOnTheSameDatabaseRefusesToStart) {
-  ProcessResult second = RunProcess({BinDir() + "/scribed", "--listen", "127.0.0.1:0", "--db",
-                                     dir_.File("scribe.db"), "--plugins", PluginDir(), "--auth",
-                                     "off"},
-                                    "", {}, 15);
+  ProcessResult second =
+      RunProcess({BinDir() + "/scribed", "--listen", "127.0.0.1:0", "--db", dir_.File("scribe.db"),
+                  "--plugins", PluginDir(), "--auth", "off"},
+                 "", {}, 15);
   EXPECT_NE(second.exit_code, 0);
   EXPECT_NE(second.err.find("is in use by another scribed"), std::string::npos) << second.err;
   EXPECT_EQ(Http(port(), "GET", "/healthz").status, 200) << "the first host is untouched";

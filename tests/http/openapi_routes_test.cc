@@ -23,7 +23,8 @@ std::set<std::string> Served() {
   stream::SseHub hub(source, stream::HubOptions{});
   jobs::JobService service(**store, registry, hub, jobs::JobServiceOptions{});
   Router router;
-  AddApiRoutes(router, service, hub);
+  Authenticator authenticator(**store, /*required=*/true);
+  AddApiRoutes(router, service, hub, authenticator);
   std::set<std::string> served;
   for (const Router::RouteInfo& route : router.Routes()) {
     std::string method = route.method;

@@ -7,7 +7,7 @@
 // SCRIBE_TEST_OUTPUT (where screenshots go).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -122,6 +122,41 @@ const waitForState = (page, state, timeout = 60000) =>
   page.waitForFunction((s) => document.getElementById("state").textContent === s, state, { timeout });
 const waitForText = (page, chars) =>
   page.waitForFunction((n) => document.getElementById("script").textContent.length > n, chars, { timeout: 30000 });
+
+test("with API keys: sign in, watch a job through the cookie, sign out", async () => {
+  const { dir, host } = await newHost(["--auth", "on"]);
+  const key = execFileSync(join(BUILD, "bin/scribectl"),
+    ["--db", join(dir, "scribe.db"), "keys", "create", "--name", "browser"], { encoding: "utf8" }).trim();
+  const page = await openPage(host.url + "/", { allowNetworkErrors: true });  // the first 401
+  await page.locator("#signin").waitFor({ state: "visible" });
+  assert.equal(await page.locator("#submit").isVisible(), false);
+  await page.screenshot({ path: join(OUTPUT, "viewer-sign-in.png") });
+  await page.fill("#api-key", "sk_scribe_not-a-key");
+  await page.click("#signin-form button[type=submit]");
+  await page.locator("#signin-error").waitFor({ state: "visible" });
+  await page.fill("#api-key", key);
+  await page.click("#signin-form button[type=submit]");
+  await page.locator("#who").waitFor({ state: "visible" });
+  assert.match(await page.locator("#who-key").textContent(), /^key_/);
+  // The key lives in an HttpOnly, SameSite=Strict cookie: never in a URL, never readable by scripts.
+  const cookie = (await page.context().cookies()).find((c) => c.name === "scribe_key");
+  assert.equal(cookie.httpOnly, true);
+  assert.equal(cookie.sameSite, "Strict");
+  assert.equal(await page.evaluate(() => document.cookie.includes("scribe_key")), false);
+  await page.fill("#content", "# Keys\n\nOnly the holder of a key sees this.\n");
+  await page.selectOption("#provider", "offline");
+  await page.click("#generate");
+  await page.waitForURL(/\/jobs\/job_/);
+  await waitForState(page, "succeeded");
+  assert.doesNotMatch(page.url(), /sk_scribe/);
+  const id = page.url().split("/").pop();
+  const output = await fetch(`${host.url}/api/jobs/${id}/output`, { headers: { Authorization: `Bearer ${key}` } });
+  assert.equal(await scriptText(page), await output.text());
+  assert.equal((await fetch(`${host.url}/api/jobs/${id}/output`)).status, 401);
+  await page.click("#signout");
+  await page.locator("#signin").waitFor({ state: "visible" });
+  assert.deepEqual(page.errors, []);
+});
 
 test("submit a document and watch its script to the end", async () => {
   const { host } = await newHost();

@@ -101,7 +101,7 @@ TEST_P(StoreContractTest, DocumentsRoundTripAndListNewestFirstInPages) {
   EXPECT_EQ(read->bytes, static_cast<int64_t>(std::string("body ✓ 2").size()));
 
   std::vector<std::string> listed;
-  PageRequest page{2, ""};
+  PageRequest page{2, "", ""};
   for (int guard = 0; guard < 10; ++guard) {
     Result<Page<Document>> result = store_->ListDocuments(page);
     ASSERT_TRUE(result.ok());
@@ -121,7 +121,8 @@ TEST_P(StoreContractTest, DocumentsRoundTripAndListNewestFirstInPages) {
 }
 
 TEST_P(StoreContractTest, ABadCursorIsAnInvalidArgument) {
-  EXPECT_EQ(store_->ListDocuments(PageRequest{10, "garbage"}).status().reason(), "invalid_cursor");
+  EXPECT_EQ(store_->ListDocuments(PageRequest{10, "garbage", ""}).status().reason(),
+            "invalid_cursor");
   JobFilter filter;
   filter.cursor = "x:";
   EXPECT_EQ(store_->ListJobs(filter).status().reason(), "invalid_cursor");

@@ -119,7 +119,9 @@ const std::vector<Command>& Commands() {
        "                       while the host runs\n",
        {{"older-than", 0, true}, {"state", 0, true}, {"dry-run", 0, false}},
        RunDb},
-      {"keys", "keys create|list|revoke --db PATH", "Create, list and revoke API keys.",
+      {"keys",
+       "keys create|list|revoke --db PATH",
+       "Create, list and revoke API keys.",
        "Keys are managed on the database file itself, with the host running or not: a\n"
        "key stolen from a client can never mint others. The host checks keys on every\n"
        "request, so a new key works and a revoked one stops at once.\n\n"

@@ -9,12 +9,9 @@ namespace {
 
 constexpr const char* kVersion = "0.1.0";
 
-const std::vector<OptionSpec> kGlobalOptions = {{"url", 0, true},
-                                                {"db", 0, true},
-                                                {"key", 0, true},
-                                                {"json", 0, false},
-                                                {"no-color", 0, false},
-                                                {"help", 'h', false}};
+const std::vector<OptionSpec> kGlobalOptions = {{"url", 0, true},       {"db", 0, true},
+                                                {"key", 0, true},       {"json", 0, false},
+                                                {"no-color", 0, false}, {"help", 'h', false}};
 
 const char* kExitCodes =
     "Exit codes:\n"
@@ -31,7 +28,8 @@ const char* kExitCodes =
 
 void PrintHelp() {
   std::cout << "scribectl: inspect and steer Scribe's jobs.\n\n"
-               "Usage: scribectl [--url URL [--key KEY] | --db PATH] [--json] [--no-color] COMMAND ...\n\n"
+               "Usage: scribectl [--url URL [--key KEY] | --db PATH] [--json] [--no-color] COMMAND "
+               "...\n\n"
                "Commands:\n";
   for (const Command& command : Commands()) {
     std::cout << "  " << command.name << std::string(12 - command.name.size(), ' ')

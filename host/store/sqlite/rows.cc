@@ -44,8 +44,7 @@ Job JobFromRow(const Stmt& row) {
 }
 
 ApiKey ApiKeyFromRow(const Stmt& row) {
-  return ApiKey{row.Text(0), row.Text(1),  row.Text(2),
-                row.Int(3) != 0, row.Int(4), row.OptInt(5)};
+  return ApiKey{row.Text(0), row.Text(1), row.Text(2), row.Int(3) != 0, row.Int(4), row.OptInt(5)};
 }
 
 Attempt AttemptFromRow(const Stmt& row) {

@@ -171,8 +171,7 @@ Result<Document> SqliteStore::GetDocument(const std::string& id) {
             "WHERE id = ?1");
   stmt.Bind(1, id);
   if (!stmt.Step()) return stmt.status().ok() ? DocumentNotFound(id) : stmt.status();
-  return Document{stmt.Text(0), stmt.Text(1), stmt.Text(2), stmt.Int(3), stmt.Int(4),
-                  stmt.Text(5)};
+  return Document{stmt.Text(0), stmt.Text(1), stmt.Text(2), stmt.Int(3), stmt.Int(4), stmt.Text(5)};
 }
 
 Result<Page<Document>> SqliteStore::ListDocuments(const PageRequest& request) {
@@ -183,7 +182,8 @@ Result<Page<Document>> SqliteStore::ListDocuments(const PageRequest& request) {
   auto reader = AcquireReader();
   if (!reader.ok()) return reader.status();
   int limit = ClampLimit(request.limit);
-  std::string sql = "SELECT id, title, bytes, created_ms, owner_key_id, rowid FROM documents WHERE 1";
+  std::string sql =
+      "SELECT id, title, bytes, created_ms, owner_key_id, rowid FROM documents WHERE 1";
   if (has_cursor) sql += " AND (created_ms, rowid) < (?1, ?2)";
   if (!request.owner_key_id.empty()) sql += " AND owner_key_id = ?4";
   sql += " ORDER BY created_ms DESC, rowid DESC LIMIT ?3";

@@ -1,6 +1,7 @@
 #include "host/plugin/provider.h"
 
 #include "host/common/utf8.h"
+#include "host/plugin/secrets.h"
 
 namespace scribe::plugin {
 namespace {
@@ -15,10 +16,11 @@ std::string_view View(const char* data, size_t len) {
   return data == nullptr ? std::string_view() : std::string_view(data, len);
 }
 
-// Text from a plugin is shown to people: keep it valid UTF-8.
+// Text from a plugin is shown to people: keep it valid UTF-8, and free of
+// any secret the plugin was given.
 std::string Sanitize(std::string_view text) {
-  std::string out(text.substr(0, utf8::ValidPrefixLength(text)));
-  if (out.size() < text.size()) out += "…";
+  std::string out = Redact(text.substr(0, utf8::ValidPrefixLength(text)));
+  if (utf8::ValidPrefixLength(text) < text.size()) out += "…";
   return out;
 }
 

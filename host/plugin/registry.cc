@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include "host/common/log.h"
+#include "host/plugin/secrets.h"
 
 namespace scribe::plugin {
 namespace {
@@ -44,7 +45,7 @@ void Registry::HostLog(void* /*ctx*/, int32_t level, const char* message, size_t
                  : level == SCRIBE_LOG_INFO    ? LogLevel::kInfo
                  : level == SCRIBE_LOG_WARNING ? LogLevel::kWarning
                                                : LogLevel::kError;
-    Log(l, kComponent, std::string_view(message, message ? len : 0));
+    Log(l, kComponent, Redact(std::string_view(message, message ? len : 0)));
   } catch (...) {
   }
 }
@@ -53,8 +54,10 @@ int32_t Registry::HostGetConfig(void* ctx, const char* key, size_t key_len, scri
   try {
     auto* self = static_cast<Registry*>(ctx);
     if (!self->config_ || key == nullptr) return 0;
-    std::optional<std::string> value = self->config_(std::string(key, key_len));
+    std::string name(key, key_len);
+    std::optional<std::string> value = self->config_(name);
     if (!value) return 0;
+    if (IsSecretSetting(name)) RememberSecret(*value);
     out.write(out.ctx, value->data(), value->size());
     return 1;
   } catch (...) {

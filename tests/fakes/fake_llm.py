@@ -293,7 +293,8 @@ class Handler(socketserver.BaseRequestHandler):
             STATE["requests"].append({"model": model, "path": "/v1/chat/completions", "headers": headers, "body": payload})
         auth = headers.get("authorization")
         if auth is not None and auth != "Bearer " + API_KEY:
-            return self.openai_error(401, "Incorrect API key provided: sk-wrong. You can find your API key at https://platform.openai.com/account/api-keys.",
+            # Echoes the key it got, as some OpenAI-compatible servers do: the host must redact it.
+            return self.openai_error(401, f"Incorrect API key provided: {auth[len('Bearer '):]}. You can find your API key at https://platform.openai.com/account/api-keys.",
                                      "invalid_request_error", "invalid_api_key")
         messages = payload.get("messages", [])
         document = messages[1]["content"] if len(messages) > 1 else ""

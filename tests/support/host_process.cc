@@ -96,10 +96,10 @@ void KillProcess(pid_t pid) {
 }
 
 FakeProvider::FakeProvider(const std::string& log_path, const std::string& tls_cert,
-                           const std::string& tls_key)
+                           const std::string& tls_key, const std::string& api_key)
     : tls_(!tls_cert.empty()) {
-  std::vector<std::string> args = {"python3", SourceDir() + "/tests/fakes/fake_llm.py", "--port",
-                                   "0"};
+  std::vector<std::string> args = {
+      "python3", SourceDir() + "/tests/fakes/fake_llm.py", "--port", "0", "--key", api_key};
   if (tls_) args.insert(args.end(), {"--tls-cert", tls_cert, "--tls-key", tls_key});
   std::string rest;
   pid_ = SpawnAndWait(args, "fake provider listening on ", log_path, rest);

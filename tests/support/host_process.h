@@ -36,9 +36,9 @@ void KillProcess(pid_t pid);
 // The fake provider server (tests/fakes/fake_llm.py) on 127.0.0.1.
 class FakeProvider {
  public:
-  // With `tls_cert`/`tls_key` it serves HTTPS.
+  // With `tls_cert`/`tls_key` it serves HTTPS; it accepts only `api_key`.
   explicit FakeProvider(const std::string& log_path, const std::string& tls_cert = "",
-                        const std::string& tls_key = "");
+                        const std::string& tls_key = "", const std::string& api_key = "test-key");
   ~FakeProvider();
   bool ok() const { return pid_ > 0; }
   int port() const { return port_; }

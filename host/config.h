@@ -28,6 +28,10 @@ struct Config {
   int64_t max_body_bytes = 16 << 20;
   int64_t max_document_bytes = 8 << 20;
   int64_t request_timeout_ms = 30000;
+  int max_active_jobs_per_key = 16;
+  int submissions_per_minute = 60;
+  int max_viewers_per_job = 1000;
+  int max_viewers_per_key = 100;
   int64_t keep_alive_ms = 5000;
   std::string synchronous = "NORMAL";
   int commit_interval_ms = 0;

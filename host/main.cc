@@ -128,6 +128,8 @@ int Run(const Config& config) {
   stream::HubOptions hub_options;
   hub_options.heartbeat_ms = config.heartbeat_ms;
   hub_options.retry_ms = config.sse_retry_ms;
+  hub_options.max_viewers_per_job = config.max_viewers_per_job;
+  hub_options.max_viewers_per_key = config.max_viewers_per_key;
   stream::SseHub hub(source, hub_options);
 
   jobs::JobServiceOptions job_options;
@@ -139,6 +141,8 @@ int Run(const Config& config) {
   job_options.retry.retry_after_cap_ms = config.retry_after_cap_ms;
   job_options.retry.auto_continues = config.auto_continues;
   job_options.default_fallback_json = config.fallback;
+  job_options.max_active_jobs_per_key = config.max_active_jobs_per_key;
+  job_options.submissions_per_minute_per_key = config.submissions_per_minute;
   jobs::JobService service(**store, registry, hub, job_options);
   source.jobs = &service;
   (*store)->SetCommitListener(&service);

@@ -11,6 +11,7 @@
 #ifndef SCRIBE_HOST_COMMON_STATUS_H_
 #define SCRIBE_HOST_COMMON_STATUS_H_
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <variant>
@@ -19,17 +20,18 @@ namespace scribe {
 
 enum class Code {
   kOk = 0,
-  kInvalidArgument,   // the request is malformed or names something invalid
-  kUnauthenticated,   // no valid API key where one is required
-  kPermissionDenied,  // a valid key that may not do this (an admin route)
-  kNotFound,          // the named job, document or route does not exist
-  kConflict,          // the request is valid but not in the resource's state
-  kOutOfRange,        // an offset past the end of a finished log
-  kPayloadTooLarge,   // a body over the configured limit
-  kMethodNotAllowed,  // the route exists but not with this method
-  kUnsupportedMedia,  // a body of a content type the route does not take
-  kUnavailable,       // the host cannot do it now (storage, shutdown)
-  kInternal,          // a bug or an unexpected failure
+  kInvalidArgument,    // the request is malformed or names something invalid
+  kUnauthenticated,    // no valid API key where one is required
+  kPermissionDenied,   // a valid key that may not do this (an admin route)
+  kNotFound,           // the named job, document or route does not exist
+  kConflict,           // the request is valid but not in the resource's state
+  kOutOfRange,         // an offset past the end of a finished log
+  kPayloadTooLarge,    // a body over the configured limit
+  kMethodNotAllowed,   // the route exists but not with this method
+  kUnsupportedMedia,   // a body of a content type the route does not take
+  kResourceExhausted,  // over a limit (submissions per minute, viewers); try later
+  kUnavailable,        // the host cannot do it now (storage, shutdown)
+  kInternal,           // a bug or an unexpected failure
 };
 
 class Status {
@@ -46,9 +48,16 @@ class Status {
   const std::string& reason() const { return reason_; }
   const std::string& message() const { return message_; }
   std::string ToString() const;
+  // When to try again (kResourceExhausted); 0: not said.
+  int64_t retry_after_ms() const { return retry_after_ms_; }
+  Status& set_retry_after_ms(int64_t ms) {
+    retry_after_ms_ = ms;
+    return *this;
+  }
 
  private:
   Code code_ = Code::kOk;
+  int64_t retry_after_ms_ = 0;
   std::string reason_;
   std::string message_;
 };
@@ -70,6 +79,10 @@ inline Status Conflict(std::string reason, std::string message) {
 }
 inline Status Unavailable(std::string reason, std::string message) {
   return Status(Code::kUnavailable, std::move(reason), std::move(message));
+}
+inline Status ResourceExhausted(std::string reason, std::string message, int64_t retry_after_ms) {
+  return Status(Code::kResourceExhausted, std::move(reason), std::move(message))
+      .set_retry_after_ms(retry_after_ms);
 }
 inline Status Internal(std::string message) {
   return Status(Code::kInternal, "internal", std::move(message));

@@ -24,6 +24,8 @@ int HttpStatusFor(const Status& status) {
       return 415;
     case Code::kOutOfRange:
       return 416;
+    case Code::kResourceExhausted:
+      return 429;
     case Code::kUnavailable:
       return 503;
     case Code::kInternal:

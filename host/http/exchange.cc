@@ -118,6 +118,9 @@ void Exchange::SendError(const Status& status) {
   // A request body the handler did not read would be taken for the next
   // request on this connection: close it instead.
   response_.setKeepAlive(false);
+  if (status.retry_after_ms() > 0) {
+    response_.set("Retry-After", std::to_string((status.retry_after_ms() + 999) / 1000));
+  }
   SendJson(HttpStatusFor(status), ErrorBody(status));
 }
 

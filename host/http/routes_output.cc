@@ -11,6 +11,8 @@ namespace scribe::http {
 
 void StreamToHub(Exchange& ex, stream::SseHub& hub, const store::Job& job, int64_t offset,
                  const std::string& first_events) {
+  Status admitted = hub.Admit(job.id, ex.caller().key_id);
+  if (!admitted.ok()) return ex.SendError(admitted);
   std::string head = ex.request().getVersion() +
                      " 200 OK\r\n"
                      "Content-Type: text/event-stream; charset=utf-8\r\n"
@@ -22,7 +24,8 @@ void StreamToHub(Exchange& ex, stream::SseHub& hub, const store::Job& job, int64
   // From here the hub owns the connection; this request thread is free.
   Poco::Net::StreamSocket socket =
       static_cast<Poco::Net::HTTPServerRequestImpl&>(ex.request()).detachSocket();
-  hub.Attach(std::move(socket), std::move(head), job.id, offset, jobs::JobService::ViewOf(job));
+  hub.Attach(std::move(socket), std::move(head), job.id, ex.caller().key_id, offset,
+             jobs::JobService::ViewOf(job));
 }
 
 namespace {

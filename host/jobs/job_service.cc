@@ -6,6 +6,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "host/common/clock.h"
 #include "host/common/log.h"
 #include "host/common/utf8.h"
 #include "host/jobs/request_json.h"
@@ -84,6 +85,35 @@ Status JobService::DeleteDocument(const Caller& caller, const std::string& id) {
 
 // ---- jobs
 
+Status JobService::Admit(const Caller& caller, bool new_job) {
+  if (caller.key_id.empty()) return Status::Ok();
+  if (options_.max_active_jobs_per_key > 0) {
+    store::JobFilter active;
+    active.owner_key_id = caller.key_id;
+    active.states = {JobState::kQueued, JobState::kRunning, JobState::kInterrupted};
+    active.limit = options_.max_active_jobs_per_key;
+    Result<store::Page<Job>> page = store_.ListJobs(active);
+    if (!page.ok()) return page.status();
+    if (static_cast<int>(page->items.size()) >= options_.max_active_jobs_per_key) {
+      return ResourceExhausted(
+          "too_many_jobs",
+          "this API key has " + std::to_string(options_.max_active_jobs_per_key) +
+              " jobs queued or running, its limit; try again when one has finished",
+          2000);
+    }
+  }
+  if (new_job) {
+    if (int64_t wait_ms = submissions_.Take(caller.key_id, NowMillis()); wait_ms > 0) {
+      return ResourceExhausted("rate_limited",
+                               "this API key submitted " +
+                                   std::to_string(options_.submissions_per_minute_per_key) +
+                                   " jobs in the last minute, its limit",
+                               wait_ms);
+    }
+  }
+  return Status::Ok();
+}
+
 Result<store::CreatedJob> JobService::Submit(const Caller& caller, const SubmitRequest& request) {
   store::JobSpec spec;
   spec.owner_key_id = caller.key_id;
@@ -124,6 +154,7 @@ Result<store::CreatedJob> JobService::Submit(const Caller& caller, const SubmitR
     return InvalidArgument("invalid_max_output_tokens",
                            "max_output_tokens must be an integer from 1 to 10000000");
   }
+  SCRIBE_RETURN_IF_ERROR(Admit(caller, /*new_job=*/true));
   return Create(std::move(spec));
 }
 
@@ -172,6 +203,7 @@ Result<Job> JobService::Cancel(const Caller& caller, const std::string& id) {
 
 Result<Job> JobService::Continue(const Caller& caller, const std::string& id) {
   SCRIBE_RETURN_IF_ERROR(GetJob(caller, id).status());
+  SCRIBE_RETURN_IF_ERROR(Admit(caller, /*new_job=*/false));
   return store_.RequeueJob(id, "continued by request");
 }
 
@@ -182,6 +214,7 @@ Result<store::CreatedJob> JobService::Retry(const Caller& caller, const std::str
     return Conflict("job_active", "job " + id + " is " + std::string(store::ToString(job->state)) +
                                       "; only a finished job can be retried");
   }
+  SCRIBE_RETURN_IF_ERROR(Admit(caller, /*new_job=*/true));
   Result<std::string> input = store_.GetJobInput(id);
   if (!input.ok()) return input.status();
   store::JobSpec spec = job->spec;  // the retry belongs to the job's owner

@@ -26,6 +26,7 @@
 
 #include "host/common/status.h"
 #include "host/jobs/caller.h"
+#include "host/jobs/rate_limiter.h"
 #include "host/jobs/retry_policy.h"
 #include "host/plugin/registry.h"
 #include "host/store/store.h"
@@ -40,6 +41,9 @@ struct JobServiceOptions {
   RetryOptions retry;
   // Tried after a job's own fallback chain: a JSON array of {provider, model}.
   std::string default_fallback_json = "[]";
+  // Per API key (not for the local user when authentication is off); 0: no limit.
+  int max_active_jobs_per_key = 16;         // queued, running or interrupted at once
+  int submissions_per_minute_per_key = 60;  // submit and retry
 };
 
 // A submission as decoded from a request; JobService checks its meaning.
@@ -132,6 +136,9 @@ class JobService : public store::CommitListener, public stream::LogSource {
   Result<store::CreatedJob> Create(store::JobSpec spec);
   // Non-empty UTF-8 within the size limit.
   Status CheckDocumentText(const std::string& content) const;
+  // The per-key limits: room for one more active job and, for a new job, a
+  // submission within the rate. ResourceExhausted (429) otherwise.
+  Status Admit(const Caller& caller, bool new_job);
   void WorkerLoop();
   void RunJob(const store::Job& job);
   AttemptResult Execute(const store::Job& job, Run& run, const Route& route);
@@ -141,6 +148,7 @@ class JobService : public store::CommitListener, public stream::LogSource {
   const plugin::Registry& registry_;
   stream::SseHub& hub_;
   const JobServiceOptions options_;
+  RateLimiter submissions_{options_.submissions_per_minute_per_key};
 
   // Guarded by mu_.
   mutable std::mutex mu_;

@@ -45,6 +45,7 @@ struct SseHub::Viewer {
   Poco::Net::StreamSocket socket;
   int fd = -1;
   std::string job_id;
+  std::string key_id;  // whose place it holds (Admit)
   Tail* tail = nullptr;
   int64_t offset = 0;  // next byte of the log to send
   std::string out;     // bytes waiting for the socket
@@ -104,9 +105,43 @@ void SseHub::Post(Message message) {
   }
 }
 
+Status SseHub::Admit(const std::string& job_id, const std::string& key_id) {
+  std::lock_guard<std::mutex> lock(admit_mu_);
+  int& on_job = viewers_per_job_[job_id];
+  if (options_.max_viewers_per_job > 0 && on_job >= options_.max_viewers_per_job) {
+    return ResourceExhausted(
+        "too_many_viewers",
+        "job " + job_id + " already has " + std::to_string(on_job) + " live viewers, its limit",
+        5000);
+  }
+  if (!key_id.empty() && options_.max_viewers_per_key > 0 &&
+      viewers_per_key_[key_id] >= options_.max_viewers_per_key) {
+    if (on_job == 0) viewers_per_job_.erase(job_id);
+    return ResourceExhausted("too_many_viewers",
+                             "this API key already has " +
+                                 std::to_string(options_.max_viewers_per_key) +
+                                 " live viewers, its limit",
+                             5000);
+  }
+  ++on_job;
+  if (!key_id.empty()) ++viewers_per_key_[key_id];
+  return Status::Ok();
+}
+
+void SseHub::Release(const std::string& job_id, const std::string& key_id) {
+  std::lock_guard<std::mutex> lock(admit_mu_);
+  if (auto it = viewers_per_job_.find(job_id); it != viewers_per_job_.end() && --it->second <= 0) {
+    viewers_per_job_.erase(it);
+  }
+  if (auto it = viewers_per_key_.find(key_id); it != viewers_per_key_.end() && --it->second <= 0) {
+    viewers_per_key_.erase(it);
+  }
+}
+
 void SseHub::Attach(Poco::Net::StreamSocket socket, std::string http_head,
-                    const std::string& job_id, int64_t offset, JobView view) {
-  Post(AttachMsg{std::move(socket), std::move(http_head), job_id, offset, std::move(view)});
+                    const std::string& job_id, const std::string& key_id, int64_t offset,
+                    JobView view) {
+  Post(AttachMsg{std::move(socket), std::move(http_head), job_id, key_id, offset, std::move(view)});
 }
 
 void SseHub::OnAppended(const std::string& job_id, int64_t offset, std::string text) {
@@ -210,6 +245,7 @@ void SseHub::Handle(AttachMsg& msg) {
   viewer->socket = std::move(msg.socket);
   viewer->fd = viewer->socket.impl()->sockfd();
   viewer->job_id = msg.job_id;
+  viewer->key_id = msg.key_id;
   viewer->tail = &tail;
   viewer->offset = msg.offset;
   viewer->out = std::move(msg.http_head);
@@ -434,6 +470,7 @@ void SseHub::Close(Viewer& viewer) {
   } catch (...) {
   }
   viewer_count_.fetch_sub(1, std::memory_order_relaxed);
+  Release(viewer.job_id, viewer.key_id);
   Tail* tail = viewer.tail;
   tail->viewers.erase(&viewer);
   if (tail->viewers.empty()) {

@@ -63,6 +63,8 @@ struct HubOptions {
   size_t viewer_buffer_bytes = 64 * 1024;  // fill a viewer's buffer up to this
   size_t window_bytes = 1 << 20;           // recent text kept per watched job
   size_t read_bytes = 16 * 1024;           // one catch-up read / one event
+  int max_viewers_per_job = 1000;          // 0: no limit
+  int max_viewers_per_key = 100;           // per API key; 0: no limit
 };
 
 class SseHub {
@@ -74,11 +76,16 @@ class SseHub {
   // Closes every viewer (they reconnect and resume elsewhere or later).
   void Stop();
 
+  // Reserves a viewer's place on `job_id` for API key `key_id` (empty: the
+  // local user, limited per job only); ResourceExhausted over a limit. Every
+  // successful Admit is followed by one Attach with the same ids.
+  Status Admit(const std::string& job_id, const std::string& key_id);
   // Takes over `socket`, writes `http_head` (status line and headers, ending
   // in a blank line) and then the job's events from `offset`, which the
-  // caller validated against `view`. The hub owns the socket from here on.
+  // caller validated against `view`. The hub owns the socket from here on;
+  // the viewer's place (Admit) is given back when it closes.
   void Attach(Poco::Net::StreamSocket socket, std::string http_head, const std::string& job_id,
-              int64_t offset, JobView view);
+              const std::string& key_id, int64_t offset, JobView view);
   // Committed text of a job: [offset, offset + text.size()).
   void OnAppended(const std::string& job_id, int64_t offset, std::string text);
   // A committed change of the job's state.
@@ -94,6 +101,7 @@ class SseHub {
     Poco::Net::StreamSocket socket;
     std::string http_head;
     std::string job_id;
+    std::string key_id;
     int64_t offset;
     JobView view;
   };
@@ -130,6 +138,14 @@ class SseHub {
   const HubOptions options_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
+
+  // Gives back a place taken by Admit.
+  void Release(const std::string& job_id, const std::string& key_id);
+
+  // Guarded by admit_mu_: viewers admitted and not yet closed.
+  std::mutex admit_mu_;
+  std::unordered_map<std::string, int> viewers_per_job_;
+  std::unordered_map<std::string, int> viewers_per_key_;
 
   // Guarded by inbox_mu_.
   std::mutex inbox_mu_;

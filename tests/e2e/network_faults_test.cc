@@ -102,11 +102,14 @@ TEST_F(NetworkFaultsTest, SlowViewersNeitherHoldTheProducerNorGrowMemoryWithoutB
   const int64_t output_kib = static_cast<int64_t>(Script(300).size()) / 1024;
   const int64_t after_kib = ResidentKiB(host_->pid());
   // Each slow viewer costs at most its bounded buffer (64 KiB), never the
-  // whole backlog it has not read (output_kib each).
+  // whole backlog it has not read (output_kib each). Under a sanitizer the
+  // allocator's quarantine and shadow memory make RSS say nothing of that.
+  EXPECT_GT(output_kib, 100);
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
   EXPECT_LT(after_kib - before_kib, 200 * 80)
       << "RSS " << before_kib << " -> " << after_kib << " KiB with 200 slow viewers of a "
       << output_kib << " KiB job";
-  EXPECT_GT(output_kib, 100);
+#endif
   // Other clients are still served at once.
   EXPECT_EQ(Http(port(), "GET", "/healthz").status, 200);
   for (int fd : viewers) close(fd);

@@ -177,7 +177,9 @@ class Handler(socketserver.BaseRequestHandler):
         self.scenario(model[len("fake-"):] if model.startswith("fake-") else "normal", nth, rest, bool(prefix))
 
     def stream_text(self, text, crlf=True, delay=0.0, finish="STOP", writer=None):
-        pieces = chunks_of(text)
+        # Nothing left to say (a continuation of a finished script): one empty
+        # final chunk, as Gemini answers then.
+        pieces = chunks_of(text) or [""]
         for i, piece in enumerate(pieces):
             last = i == len(pieces) - 1
             data = chunk_event(piece, i + 1, len(pieces), finish if last else None, crlf=crlf)

@@ -24,6 +24,7 @@ int ExitCodeFor(const Status& status) {
       return kExitNotFound;
     case Code::kConflict:
       return kExitConflict;
+    case Code::kResourceExhausted:
     case Code::kUnavailable:
       return kExitUnavailable;
     case Code::kInternal:

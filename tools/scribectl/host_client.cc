@@ -71,6 +71,9 @@ Status StatusFromResponse(const HostResponse& response) {
     case 416:
       code = Code::kOutOfRange;
       break;
+    case 429:
+      code = Code::kResourceExhausted;
+      break;
     case 503:
       code = Code::kUnavailable;
       break;

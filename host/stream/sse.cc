@@ -18,8 +18,10 @@ Status BadOffset(std::string_view text, std::string_view why) {
 }
 
 // Digits only, no leading zero, at most kMaxOffsetDigits.
+// Decimal digits only: from_chars alone would take a leading minus.
 std::optional<int64_t> ParseDigits(std::string_view text) {
   if (text.empty() || text.size() > kMaxOffsetDigits) return std::nullopt;
+  if (text[0] < '0' || text[0] > '9') return std::nullopt;
   if (text.size() > 1 && text[0] == '0') return std::nullopt;
   int64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);

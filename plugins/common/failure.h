@@ -5,6 +5,7 @@
 #ifndef SCRIBE_PLUGINS_COMMON_FAILURE_H_
 #define SCRIBE_PLUGINS_COMMON_FAILURE_H_
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 
@@ -18,6 +19,13 @@ struct Failure {
   std::string message;
   int64_t retry_after_ms = -1;
 };
+
+// A provider's delay in seconds as whole milliseconds; -1 when negative,
+// not a number, or absurd (over a year: no provider means that).
+inline int64_t SecondsToMillis(double seconds) {
+  if (!(seconds >= 0) || seconds > 365.0 * 86400) return -1;
+  return static_cast<int64_t>(std::ceil(seconds * 1000));
+}
 
 // 401/403 auth, 404 unknown model, 408/504 timeout, 429 rate limited,
 // other 5xx unavailable, other 4xx a bad request.

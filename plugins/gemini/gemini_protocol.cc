@@ -31,8 +31,8 @@ int64_t ParseDuration(const std::string& text) {
   try {
     size_t used = 0;
     double seconds = std::stod(text.substr(0, text.size() - 1), &used);
-    if (used != text.size() - 1 || !std::isfinite(seconds) || seconds < 0) return -1;
-    return static_cast<int64_t>(std::ceil(seconds * 1000));
+    if (used != text.size() - 1) return -1;
+    return plugin_common::SecondsToMillis(seconds);
   } catch (...) {
     return -1;
   }
@@ -40,13 +40,20 @@ int64_t ParseDuration(const std::string& text) {
 
 namespace {
 
+// A string field of a JSON object, or "" when it is missing or not a string.
+std::string StringField(const nlohmann::json& object, const char* key) {
+  if (!object.is_object()) return "";
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 // Looks through error.details for ErrorInfo.reason and RetryInfo.retryDelay.
 void ReadDetails(const nlohmann::json& error, std::string& reason, int64_t& retry_after_ms) {
   const auto details = error.find("details");
   if (details == error.end() || !details->is_array()) return;
   for (const nlohmann::json& detail : *details) {
     if (!detail.is_object()) continue;
-    std::string type = detail.value("@type", "");
+    std::string type = StringField(detail, "@type");
     if (type.find("ErrorInfo") != std::string::npos && detail.contains("reason") &&
         detail["reason"].is_string()) {
       reason = detail["reason"].get<std::string>();
@@ -60,8 +67,8 @@ void ReadDetails(const nlohmann::json& error, std::string& reason, int64_t& retr
 
 Failure Classify(int http_status, const nlohmann::json& error) {
   Failure failure;
-  std::string status = error.is_object() ? error.value("status", "") : "";
-  failure.message = error.is_object() ? error.value("message", "") : "";
+  std::string status = StringField(error, "status");
+  failure.message = StringField(error, "message");
   std::string reason;
   int64_t retry_after_ms = -1;
   if (error.is_object()) ReadDetails(error, reason, retry_after_ms);

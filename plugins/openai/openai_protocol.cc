@@ -20,8 +20,8 @@ std::string Text(const nlohmann::json& object, const char* key) {
 
 int64_t ParseRetryAfter(const std::string& seconds, const std::string& millis) {
   try {
-    if (!millis.empty()) return static_cast<int64_t>(std::ceil(std::stod(millis)));
-    if (!seconds.empty()) return static_cast<int64_t>(std::ceil(std::stod(seconds) * 1000));
+    if (!millis.empty()) return plugin_common::SecondsToMillis(std::stod(millis) / 1000);
+    if (!seconds.empty()) return plugin_common::SecondsToMillis(std::stod(seconds));
   } catch (...) {
   }
   return -1;
@@ -101,7 +101,7 @@ Delta InterpretData(const std::string& data) {
     delta.error = ClassifyStreamError(chunk["error"]);
     return delta;
   }
-  if (chunk.value("object", "") == "error") {  // older vLLM
+  if (Text(chunk, "object") == "error") {  // older vLLM
     delta.error = ClassifyStreamError(chunk);
     return delta;
   }

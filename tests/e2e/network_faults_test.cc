@@ -77,7 +77,7 @@ TEST_F(NetworkFaultsTest, SlowViewersNeitherHoldTheProducerNorGrowMemoryWithoutB
   // A long fast job, watched by 100 viewers that take one byte a second.
   std::string warmup = SubmitOffline(port(), Document(2), 0);
   WaitForState(port(), warmup, {"succeeded"});
-  const int64_t before_kib = ResidentKiB(host_->pid());
+  [[maybe_unused]] const int64_t before_kib = ResidentKiB(host_->pid());
   std::string id = SubmitOffline(port(), Document(1), 2);  // holds the viewers while they connect
   std::vector<int> viewers;
   for (int i = 0; i < 100; ++i) {
@@ -100,7 +100,7 @@ TEST_F(NetworkFaultsTest, SlowViewersNeitherHoldTheProducerNorGrowMemoryWithoutB
   EXPECT_EQ(job["state"], "succeeded");
   EXPECT_EQ(Output(big), Script(300));
   const int64_t output_kib = static_cast<int64_t>(Script(300).size()) / 1024;
-  const int64_t after_kib = ResidentKiB(host_->pid());
+  [[maybe_unused]] const int64_t after_kib = ResidentKiB(host_->pid());
   // Each slow viewer costs at most its bounded buffer (64 KiB), never the
   // whole backlog it has not read (output_kib each). Under a sanitizer the
   // allocator's quarantine and shadow memory make RSS say nothing of that.

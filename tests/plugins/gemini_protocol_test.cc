@@ -102,3 +102,20 @@ TEST(GeminiProtocolTest, ParsesRetryDelays) {
 
 }  // namespace
 }  // namespace scribe::gemini
+
+namespace scribe::gemini {
+namespace {
+
+// Found by fuzz_provider_events: fields of the wrong type, absurd delays.
+TEST(GeminiProtocolTest, MalformedErrorsAreClassifiedNotThrown) {
+  Failure failure = ClassifyHttpError(
+      429,
+      R"({"error":{"code":429,"message":["not","a","string"],"status":7,"details":[1,{"@type":5}]}})");
+  EXPECT_EQ(failure.message, "the Gemini API answered HTTP 429");
+  EXPECT_EQ(ParseDuration("1e300s"), -1);
+  EXPECT_EQ(ParseDuration("-1s"), -1);
+  EXPECT_EQ(ParseDuration("1.5s"), 1500);
+}
+
+}  // namespace
+}  // namespace scribe::gemini

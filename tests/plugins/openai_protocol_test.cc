@@ -73,3 +73,16 @@ TEST(OpenAiProtocolTest, HttpErrorsMapToTheClassesTheHostActsOn) {
 
 }  // namespace
 }  // namespace scribe::openai
+
+namespace scribe::openai {
+namespace {
+
+// Found by fuzz_provider_events: a Retry-After no server means.
+TEST(OpenAiProtocolTest, AbsurdRetryAfterValuesAreIgnored) {
+  EXPECT_EQ(ClassifyHttpError(429, "{}", "1e43", "").retry_after_ms, -1);
+  EXPECT_EQ(ClassifyHttpError(429, "{}", "", "-5").retry_after_ms, -1);
+  EXPECT_EQ(ClassifyHttpError(429, "{}", "2", "").retry_after_ms, 2000);
+}
+
+}  // namespace
+}  // namespace scribe::openai

@@ -67,7 +67,7 @@ TEST(RangeParsingTest, ParsesTheThreeSingleRangeForms) {
 
 TEST(RangeParsingTest, RejectsMalformedAndMultipleRanges) {
   for (const char* bad : {"bytes=", "bytes=-", "bytes=5-2", "bytes=1-2,4-5", "items=1-", "bytes=a-",
-                          "bytes=-1-2", "bytes=01-"}) {
+                          "bytes=-1-2", "bytes=01-", "bytes=--500", "bytes=-+5", "bytes=+5-"}) {
     EXPECT_FALSE(ParseRange(bad).ok()) << bad;
   }
 }

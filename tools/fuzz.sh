@@ -3,7 +3,7 @@
 # runs each for SECONDS (default 60) from its seed corpus, keeping what it
 # finds in build-fuzz/corpus/<name>/. A crash or a sanitizer report fails the
 # run and leaves the input that caused it in build-fuzz/artifacts/.
-#   tools/fuzz.sh [SECONDS] [NAME...]
+#   tools/fuzz.sh [SECONDS] [NAME...]     (FUZZ_SEED=N repeats a run; 0: random)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -20,6 +20,7 @@ for name in "${names[@]}"; do
   cp -n tests/fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null || true
   log="$dir/fuzz_$name.log"
   if ! "$dir/bin/fuzz_$name" "$corpus" -max_total_time="$seconds" -max_len=8192 -timeout=10 \
+      -seed="${FUZZ_SEED:-0}" \
       -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$dir/artifacts/$name-" \
       >"$log" 2>&1; then
     tail -60 "$log"

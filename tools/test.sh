@@ -37,7 +37,7 @@ run_sanitized() {
   echo "== tests under ${sanitizers} sanitizers (build-${name})"
   ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1:strict_string_checks=1" \
   UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1:halt_on_error=0" \
-  TSAN_OPTIONS="log_path=$reports/tsan:second_deadlock_stack=1" \
+  TSAN_OPTIONS="log_path=$reports/tsan:second_deadlock_stack=1:suppressions=$PWD/tools/tsan.supp" \
     BUILD_TYPE=None run_suite "build-${name}" -DSCRIBE_SANITIZE="$sanitizers" \
       -DCMAKE_C_FLAGS="$optimization -g1" -DCMAKE_CXX_FLAGS="$optimization -g1" -- "$@"
   if compgen -G "$reports/*" >/dev/null; then
@@ -56,7 +56,7 @@ case "$mode" in
     # The tests that run threads against each other: the store's writer, the
     # host end to end (hub, dispatcher, workers), scribectl's follow.
     run_sanitized tsan thread -O1 -- -R "StoreContract|SqliteStore|Streaming|Lifecycle|Crash|NetworkFaults|Scribectl" -E "Soak|Gemini"
-    tools/fuzz.sh "${FUZZ_SECONDS:-20}"
+    FUZZ_SEED=${FUZZ_SEED:-1} tools/fuzz.sh "${FUZZ_SECONDS:-20}"
     ;;
   *) echo "usage: tools/test.sh [fast|plain]" >&2; exit 2 ;;
 esac

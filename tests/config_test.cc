@@ -50,6 +50,9 @@ TEST(ConfigTest, BadValuesAreRefusedWithTheirSource) {
   EXPECT_FALSE(LoadConfig({"--no-such-flag", "1"}, {}).ok());
   EXPECT_FALSE(LoadConfig({"--db"}, {}).ok());
   EXPECT_FALSE(LoadConfig({"--config", "/nonexistent.json"}, {}).ok());
+  EXPECT_NE(LoadConfig({"--auth", "maybe"}, {}).status().message().find("on or off"),
+            std::string::npos);
+  EXPECT_FALSE(LoadConfig({}, {{"SCRIBE_INSECURE_PUBLIC_LISTEN", "sure"}}).ok());
 }
 
 TEST(ConfigTest, HelpListsEverySetting) {

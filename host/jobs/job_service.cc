@@ -154,11 +154,10 @@ Result<store::CreatedJob> JobService::Submit(const Caller& caller, const SubmitR
     return InvalidArgument("invalid_max_output_tokens",
                            "max_output_tokens must be an integer from 1 to 10000000");
   }
-  SCRIBE_RETURN_IF_ERROR(Admit(caller, /*new_job=*/true));
-  return Create(std::move(spec));
+  return Create(caller, std::move(spec));
 }
 
-Result<store::CreatedJob> JobService::Create(store::JobSpec spec) {
+Result<store::CreatedJob> JobService::Create(const Caller& caller, store::JobSpec spec) {
   std::shared_ptr<const plugin::Provider> provider = registry_.Find(spec.provider);
   if (!provider) return UnknownProvider(registry_, spec.provider);
   if (spec.model.empty()) spec.model = DefaultModel(*provider);
@@ -168,6 +167,8 @@ Result<store::CreatedJob> JobService::Create(store::JobSpec spec) {
   SCRIBE_RETURN_IF_ERROR(provider->Validate(BuildRequestJson(spec, "")));
   spec.request_hash = StableHash(BuildRequestJson(spec, spec.input) + "\n" + spec.fallback_json +
                                  "\n" + spec.document_id + "\n" + spec.parent_id);
+  // Only a valid request spends the key's budget.
+  SCRIBE_RETURN_IF_ERROR(Admit(caller, /*new_job=*/true));
   return store_.CreateJob(spec);
 }
 
@@ -214,14 +215,13 @@ Result<store::CreatedJob> JobService::Retry(const Caller& caller, const std::str
     return Conflict("job_active", "job " + id + " is " + std::string(store::ToString(job->state)) +
                                       "; only a finished job can be retried");
   }
-  SCRIBE_RETURN_IF_ERROR(Admit(caller, /*new_job=*/true));
   Result<std::string> input = store_.GetJobInput(id);
   if (!input.ok()) return input.status();
   store::JobSpec spec = job->spec;  // the retry belongs to the job's owner
   spec.input = std::move(input).value();
   spec.parent_id = id;
   spec.idempotency_key.clear();
-  return Create(std::move(spec));
+  return Create(caller, std::move(spec));
 }
 
 Status JobService::Delete(const Caller& caller, const std::string& id) {

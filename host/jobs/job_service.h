@@ -133,7 +133,8 @@ class JobService : public store::CommitListener, public stream::LogSource {
     int64_t emitted_bytes = 0;    // text this attempt produced
   };
 
-  Result<store::CreatedJob> Create(store::JobSpec spec);
+  // Validates `spec`, checks the caller's limits, and stores the job.
+  Result<store::CreatedJob> Create(const Caller& caller, store::JobSpec spec);
   // Non-empty UTF-8 within the size limit.
   Status CheckDocumentText(const std::string& content) const;
   // The per-key limits: room for one more active job and, for a new job, a

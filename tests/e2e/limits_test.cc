@@ -65,6 +65,12 @@ class LimitsTest : public HostTest {
 TEST_F(LimitsTest, SubmissionsPerMinuteAreCountedPerKey) {
   std::string alice = CreateKey("alice");
   std::string bob = CreateKey("bob");
+  // Refused requests spend nothing of the budget.
+  for (int i = 0; i < 3; ++i) {
+    HttpResponse bad = Http(port(), "POST", "/api/jobs", R"({"content":"x","provider":"nobody"})",
+                            "application/json", {{"Authorization", "Bearer " + alice}});
+    ASSERT_EQ(bad.status, 400) << bad.body;
+  }
   for (int i = 0; i < 2; ++i) ASSERT_EQ(Submit(alice, 0).status, 201);
   // Wait for both to finish: the active-jobs limit (2) is not what stops the next.
   for (int i = 0; i < 200; ++i) {

@@ -2,7 +2,6 @@
 #include "host/store/maintenance.h"
 
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <memory>
 
@@ -31,9 +30,7 @@ Result<std::unique_ptr<Db>> OpenExisting(const std::string& url, std::string& pa
   Result<std::string> resolved = sqlite::PathFromUrl(url);
   if (!resolved.ok()) return resolved.status();
   path = *resolved;
-  if (access(path.c_str(), F_OK) != 0) {
-    return Unavailable("database_not_found", "no database at " + path);
-  }
+  SCRIBE_RETURN_IF_ERROR(sqlite::RequireExistingFile(path));
   Result<std::unique_ptr<Db>> db = Db::Open(path, /*create=*/false);
   if (!db.ok()) return db.status();
   SCRIBE_RETURN_IF_ERROR((*db)->Exec("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;"));
@@ -170,9 +167,7 @@ Result<CheckReport> CheckDatabase(const std::string& url) {
 Result<VacuumReport> VacuumDatabase(const std::string& url) {
   Result<std::string> path = sqlite::PathFromUrl(url);
   if (!path.ok()) return path.status();
-  if (access(path->c_str(), F_OK) != 0) {
-    return Unavailable("database_not_found", "no database at " + *path);
-  }
+  SCRIBE_RETURN_IF_ERROR(sqlite::RequireExistingFile(*path));  // before the lock file is made
   Result<std::unique_ptr<sqlite::HostLock>> lock = sqlite::HostLock::Acquire(*path);
   if (!lock.ok()) {
     if (lock.status().reason() != "database_in_use") return lock.status();

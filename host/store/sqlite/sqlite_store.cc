@@ -58,6 +58,11 @@ Result<std::string> PathFromUrl(const std::string& url) {
   return path;
 }
 
+Status RequireExistingFile(const std::string& path) {
+  if (access(path.c_str(), F_OK) == 0) return Status::Ok();
+  return Unavailable("database_not_found", "no database at " + path);
+}
+
 SqliteStore::SqliteStore(std::string path, const StoreOptions& options)
     : path_(std::move(path)), options_(options) {}
 
@@ -89,9 +94,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
 
 Result<std::unique_ptr<StoreReader>> SqliteStore::OpenReader(const std::string& path,
                                                              const StoreOptions& options) {
-  if (access(path.c_str(), F_OK) != 0) {
-    return Unavailable("database_not_found", "no database at " + path);
-  }
+  SCRIBE_RETURN_IF_ERROR(RequireExistingFile(path));
   std::unique_ptr<SqliteStore> store(new SqliteStore(path, options));
   {
     Result<std::unique_ptr<Reader>> reader = store->AcquireReader();

@@ -20,6 +20,9 @@ namespace scribe::store::sqlite {
 
 // The file a database URL names: a plain path or "sqlite:PATH".
 Result<std::string> PathFromUrl(const std::string& url);
+// Unavailable("database_not_found") unless a file is at `path`: for the
+// tools that must never create one.
+Status RequireExistingFile(const std::string& path);
 
 class SqliteStore final : public Store {
  public:

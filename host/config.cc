@@ -114,7 +114,8 @@ const std::vector<Setting>& Settings() {
        "live SSE viewers one API key may hold; more get 429 (0: no limit) [100]",
        Integer(&Config::max_viewers_per_key, 0, 10000000)},
       {"request-timeout-ms", "SCRIBE_REQUEST_TIMEOUT_MS", "request_timeout_ms",
-       "time allowed to send a request, milliseconds [30000]",
+       "total time allowed for a request head, and then its body, to arrive; 408 after it, "
+       "milliseconds [30000]",
        Integer(&Config::request_timeout_ms, 100, 3600000)},
       {"keep-alive-ms", "SCRIBE_KEEP_ALIVE_MS", "keep_alive_ms",
        "how long an idle keep-alive connection may hold a request thread, milliseconds [5000]",

@@ -27,6 +27,9 @@ enum class Code {
   kConflict,           // the request is valid but not in the resource's state
   kOutOfRange,         // an offset past the end of a finished log
   kPayloadTooLarge,    // a body over the configured limit
+  kUriTooLong,         // a request line over the parser's limit
+  kHeadTooLarge,       // header fields over the parser's limits
+  kDeadlineExceeded,   // a request that did not arrive in the time allowed
   kMethodNotAllowed,   // the route exists but not with this method
   kUnsupportedMedia,   // a body of a content type the route does not take
   kResourceExhausted,  // over a limit (submissions per minute, viewers); try later

@@ -20,6 +20,12 @@ int HttpStatusFor(const Status& status) {
       return 409;
     case Code::kPayloadTooLarge:
       return 413;
+    case Code::kUriTooLong:
+      return 414;
+    case Code::kHeadTooLarge:
+      return 431;
+    case Code::kDeadlineExceeded:
+      return 408;
     case Code::kUnsupportedMedia:
       return 415;
     case Code::kOutOfRange:

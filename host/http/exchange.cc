@@ -1,6 +1,7 @@
 #include "host/http/exchange.h"
 
 #include <Poco/Exception.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
@@ -11,8 +12,8 @@
 namespace scribe::http {
 
 Exchange::Exchange(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-                   int64_t max_body_bytes)
-    : request_(request), response_(response), max_body_bytes_(max_body_bytes) {
+                   const BodyLimits& body_limits)
+    : request_(request), response_(response), body_limits_(body_limits) {
   try {
     for (auto& [name, value] : Poco::URI(request.getURI()).getQueryParameters()) {
       query_.emplace(name, value);
@@ -41,12 +42,18 @@ std::optional<std::string> Exchange::Header(const std::string& name) const {
 }
 
 Result<std::string> Exchange::Body() {
+  const int64_t max_bytes = body_limits_.max_bytes;
   auto too_large = [&] {
     return Status(Code::kPayloadTooLarge, "body_too_large",
-                  "the request body is larger than " + std::to_string(max_body_bytes_) + " bytes");
+                  "the request body is larger than " + std::to_string(max_bytes) + " bytes");
   };
-  if (request_.hasContentLength() && request_.getContentLength64() > max_body_bytes_) {
+  if (request_.hasContentLength() && request_.getContentLength64() > max_bytes) {
     return too_large();
+  }
+  ReadDeadlines::Guard deadline;
+  if (body_limits_.deadlines != nullptr) {
+    auto& impl = static_cast<Poco::Net::HTTPServerRequestImpl&>(request_);
+    deadline = body_limits_.deadlines->Arm(impl.socket(), body_limits_.timeout);
   }
   std::string body;
   std::istream& in = request_.stream();
@@ -56,11 +63,16 @@ Result<std::string> Exchange::Body() {
     std::streamsize got = in.gcount();
     if (got <= 0) break;
     body.append(buf, static_cast<size_t>(got));
-    if (static_cast<int64_t>(body.size()) > max_body_bytes_) return too_large();
+    if (static_cast<int64_t>(body.size()) > max_bytes) return too_large();
   }
-  if (request_.hasContentLength() &&
-      static_cast<int64_t>(body.size()) != request_.getContentLength64()) {
-    return InvalidArgument("incomplete_body", "the request body ended before Content-Length bytes");
+  if (deadline.Expired()) {
+    return Status(Code::kDeadlineExceeded, "request_timeout",
+                  "the request body did not arrive within " +
+                      std::to_string(body_limits_.timeout.count()) + " ms");
+  }
+  if (in.bad() || (request_.hasContentLength() &&
+                   static_cast<int64_t>(body.size()) != request_.getContentLength64())) {
+    return InvalidArgument("incomplete_body", "the request body ended before it was complete");
   }
   return body;
 }
@@ -92,20 +104,40 @@ std::string Exchange::MediaType() const {
   return type;
 }
 
+namespace {
+
+void SendBody(Poco::Net::HTTPServerResponse& response, int status, const std::string& content_type,
+              const std::string& body, bool with_body) {
+  response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  response.setContentType(content_type);
+  response.setContentLength64(static_cast<Poco::Int64>(body.size()));
+  response.set("Cache-Control", "no-store");
+  std::ostream& out = response.send();
+  if (with_body) out.write(body.data(), static_cast<std::streamsize>(body.size()));
+  out.flush();
+}
+
+void SendErrorBody(Poco::Net::HTTPServerResponse& response, const Status& status, bool with_body) {
+  // A request body the handler did not read would be taken for the next
+  // request on this connection: close it instead.
+  response.setKeepAlive(false);
+  if (status.retry_after_ms() > 0) {
+    response.set("Retry-After", std::to_string((status.retry_after_ms() + 999) / 1000));
+  }
+  SendBody(response, HttpStatusFor(status), "application/json",
+           ErrorBody(status).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+           with_body);
+}
+
+}  // namespace
+
 void Exchange::SendJson(int status, const nlohmann::json& body) {
   SendText(status, "application/json",
            body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 void Exchange::SendText(int status, const std::string& content_type, const std::string& body) {
-  response_.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
-  response_.setContentType(content_type);
-  response_.setContentLength64(static_cast<Poco::Int64>(body.size()));
-  response_.set("Cache-Control", "no-store");
-  std::ostream& out = response_.send();
-  if (request_.getMethod() != "HEAD")
-    out.write(body.data(), static_cast<std::streamsize>(body.size()));
-  out.flush();
+  SendBody(response_, status, content_type, body, request_.getMethod() != "HEAD");
 }
 
 void Exchange::SendNoContent() {
@@ -115,13 +147,11 @@ void Exchange::SendNoContent() {
 }
 
 void Exchange::SendError(const Status& status) {
-  // A request body the handler did not read would be taken for the next
-  // request on this connection: close it instead.
-  response_.setKeepAlive(false);
-  if (status.retry_after_ms() > 0) {
-    response_.set("Retry-After", std::to_string((status.retry_after_ms() + 999) / 1000));
-  }
-  SendJson(HttpStatusFor(status), ErrorBody(status));
+  SendErrorBody(response_, status, request_.getMethod() != "HEAD");
+}
+
+void Exchange::SendError(Poco::Net::HTTPServerResponse& response, const Status& status) {
+  SendErrorBody(response, status, /*with_body=*/true);
 }
 
 }  // namespace scribe::http

@@ -9,20 +9,30 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 
+#include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
 #include "host/common/status.h"
+#include "host/http/read_deadlines.h"
 #include "host/jobs/caller.h"
 
 namespace scribe::http {
 
+// What the server allows a request body.
+struct BodyLimits {
+  int64_t max_bytes = 16 << 20;
+  std::chrono::milliseconds timeout{30000};  // for the whole body to arrive
+  ReadDeadlines* deadlines = nullptr;        // enforces `timeout`; null: only per read
+};
+
 class Exchange {
  public:
+  // `request` is the HTTPServerRequestImpl Scribe's server reads.
   Exchange(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-           int64_t max_body_bytes);
+           const BodyLimits& body_limits);
 
   Poco::Net::HTTPServerRequest& request() { return request_; }
   Poco::Net::HTTPServerResponse& response() { return response_; }
@@ -36,7 +46,7 @@ class Exchange {
   std::optional<std::string> Query(const std::string& name) const;
   std::optional<std::string> Header(const std::string& name) const;
 
-  // The whole body, at most max_body_bytes (413 beyond).
+  // The whole body: at most max_bytes (413 beyond), within the timeout (408).
   Result<std::string> Body();
   // The body parsed as a JSON object (400 otherwise).
   Result<nlohmann::json> JsonBody();
@@ -47,6 +57,9 @@ class Exchange {
   void SendText(int status, const std::string& content_type, const std::string& body);
   void SendNoContent();
   void SendError(const Status& status);
+  // The same JSON error on a response with no request to go with it (a
+  // request head that could not be read); closes the connection.
+  static void SendError(Poco::Net::HTTPServerResponse& response, const Status& status);
   bool sent() const { return response_.sent(); }
 
   // Who is asking, as the router authenticated them.
@@ -56,7 +69,7 @@ class Exchange {
  private:
   Poco::Net::HTTPServerRequest& request_;
   Poco::Net::HTTPServerResponse& response_;
-  const int64_t max_body_bytes_;
+  const BodyLimits body_limits_;
   std::map<std::string, std::string> params_;
   std::multimap<std::string, std::string> query_;
   Status query_status_;

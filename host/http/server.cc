@@ -1,27 +1,118 @@
 #include "host/http/server.h"
 
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/HTTPServerResponseImpl.h>
+#include <Poco/Net/HTTPServerSession.h>
+#include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/TCPServerConnection.h>
+#include <Poco/Net/TCPServerConnectionFactory.h>
+
+#include <optional>
 
 #include "host/common/log.h"
 
 namespace scribe::http {
 namespace {
 
-class RequestHandler : public Poco::Net::HTTPRequestHandler {
- public:
-  RequestHandler(const Router& router, int64_t max_body_bytes)
-      : router_(router), max_body_bytes_(max_body_bytes) {}
+// What every connection shares; owned by the Server.
+struct Shared {
+  const Router& router;
+  Poco::Net::HTTPServerParams::Ptr params;
+  BodyLimits body_limits;
+  std::chrono::milliseconds head_timeout;
+  std::atomic<bool> stopped{false};
+};
 
-  void handleRequest(Poco::Net::HTTPServerRequest& request,
-                     Poco::Net::HTTPServerResponse& response) override {
-    Exchange exchange(request, response, max_body_bytes_);
+// The error for a request head Poco's parser refused. Its limits: method 32
+// bytes, URI 16,210, header name 256, value 8,192, 100 fields.
+Status HeadError(const Poco::Net::MessageException& e) {
+  const std::string& what = e.message();
+  auto says = [&](const char* word) { return what.find(word) != std::string::npos; };
+  if (says("URI") && says("too long")) {
+    return Status(Code::kUriTooLong, "uri_too_long", "the request line is too long");
+  }
+  if (says("Field") || says("Too many header fields")) {
+    return Status(Code::kHeadTooLarge, "headers_too_large",
+                  "the request's header fields are too large or too many (" + what + ")");
+  }
+  return InvalidArgument("malformed_request", "the request head is malformed (" + what + ")");
+}
+
+// One HTTP/1.1 connection: Poco's request loop (HTTPServerConnection) with
+// Scribe's answers where Poco would send an empty one or none: a JSON 4xx
+// for a head it cannot parse, and a total deadline for the head to arrive.
+class Connection : public Poco::Net::TCPServerConnection {
+ public:
+  Connection(const Poco::Net::StreamSocket& socket, Shared& shared)
+      : TCPServerConnection(socket), shared_(shared) {}
+
+  void run() override {
+    const std::string server = shared_.params->getSoftwareVersion();
+    Poco::Net::HTTPServerSession session(socket(), shared_.params);
+    while (!shared_.stopped && session.hasMoreRequests()) {
+      Poco::Net::HTTPServerResponseImpl response(session);
+      std::optional<Poco::Net::HTTPServerRequestImpl> request;
+      if (!ReadHead(session, response, request)) return;
+
+      response.setDate(Poco::Timestamp());
+      response.setVersion(request->getVersion());
+      response.setKeepAlive(shared_.params->getKeepAlive() && request->getKeepAlive() &&
+                            session.canKeepAlive());
+      if (!server.empty()) response.set("Server", server);
+      if (!Serve(*request, response)) return;
+      session.setKeepAlive(shared_.params->getKeepAlive() && response.getKeepAlive() &&
+                           session.canKeepAlive());
+    }
+  }
+
+ private:
+  // Reads the next request head into `request`; false when the connection
+  // is to end (after an error response where one is owed).
+  bool ReadHead(Poco::Net::HTTPServerSession& session, Poco::Net::HTTPServerResponseImpl& response,
+                std::optional<Poco::Net::HTTPServerRequestImpl>& request) {
+    ReadDeadlines::Guard deadline =
+        shared_.body_limits.deadlines->Arm(socket(), shared_.head_timeout);
+    std::optional<Status> error;
     try {
-      router_.Dispatch(exchange);
-      return;
+      request.emplace(response, session, shared_.params);
+    } catch (const Poco::Net::NoMessageException&) {
+      // The client closed an idle connection, or sent nothing at all.
+    } catch (const Poco::Net::MessageException& e) {
+      error = HeadError(e);
+    } catch (const Poco::TimeoutException&) {
+      error = Status(Code::kDeadlineExceeded, "request_timeout", "");
+    } catch (const Poco::Exception&) {
+      // A network error: there is no one to answer.
+    }
+    // A head cut off by the deadline may even parse (its end is EOF).
+    const bool late = deadline.Expired();
+    if (request && !late) return true;
+    if (late || (error && error->code() == Code::kDeadlineExceeded)) {
+      error = Status(Code::kDeadlineExceeded, "request_timeout",
+                     "the request head did not arrive within " +
+                         std::to_string(shared_.head_timeout.count()) + " ms");
+    }
+    if (error) {
+      try {
+        session.setKeepAlive(false);
+        Poco::Net::HTTPServerResponseImpl answer(session);
+        Exchange::SendError(answer, *error);
+      } catch (const Poco::Exception&) {
+      }
+    }
+    return false;
+  }
+
+  // Routes one request; false when the connection cannot go on.
+  bool Serve(Poco::Net::HTTPServerRequestImpl& request,
+             Poco::Net::HTTPServerResponseImpl& response) {
+    Exchange exchange(request, response, shared_.body_limits);
+    try {
+      if (request.getExpectContinue()) response.sendContinue();
+      shared_.router.Dispatch(exchange);
+      return true;
     } catch (const std::exception& e) {
       Log(LogLevel::kError, "http",
           request.getMethod() + " " + request.getURI() + " failed: " + e.what());
@@ -34,28 +125,31 @@ class RequestHandler : public Poco::Net::HTTPRequestHandler {
       } catch (...) {
       }
     }
+    return false;
   }
 
- private:
-  const Router& router_;
-  const int64_t max_body_bytes_;
+  Shared& shared_;
 };
 
-class HandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
+class ConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
  public:
-  HandlerFactory(const Router& router, int64_t max_body_bytes)
-      : router_(router), max_body_bytes_(max_body_bytes) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(
-      const Poco::Net::HTTPServerRequest&) override {
-    return new RequestHandler(router_, max_body_bytes_);  // Poco owns and deletes it
+  explicit ConnectionFactory(Shared& shared) : shared_(shared) {}
+  Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
+    return new Connection(socket, shared_);  // Poco owns and deletes it
   }
 
  private:
-  const Router& router_;
-  const int64_t max_body_bytes_;
+  Shared& shared_;
 };
 
 }  // namespace
+
+struct Server::State {
+  ReadDeadlines deadlines;
+  std::unique_ptr<Shared> shared;
+  std::unique_ptr<Poco::ThreadPool> pool;
+  std::unique_ptr<Poco::Net::TCPServer> server;
+};
 
 Server::Server(const Router& router, const ServerOptions& options)
     : router_(router), options_(options) {}
@@ -70,7 +164,7 @@ Status Server::Start() {
     socket.listen(4096);
     port_ = socket.address().port();
 
-    auto* params = new Poco::Net::HTTPServerParams;  // reference-counted by Poco
+    Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(options_.threads);
     params->setMaxQueued(options_.max_queued);
     params->setKeepAlive(options_.keep_alive_ms > 0);
@@ -80,10 +174,15 @@ Status Server::Start() {
     params->setServerName("scribed");
     params->setSoftwareVersion("scribed");
 
-    pool_ = std::make_unique<Poco::ThreadPool>(2, options_.threads + 4, 60);
-    server_ = std::make_unique<Poco::Net::HTTPServer>(
-        new HandlerFactory(router_, options_.max_body_bytes), *pool_, socket, params);
-    server_->start();
+    auto state = std::make_unique<State>();
+    std::chrono::milliseconds timeout(options_.request_timeout_ms);
+    state->shared.reset(new Shared{
+        router_, params, BodyLimits{options_.max_body_bytes, timeout, &state->deadlines}, timeout});
+    state->pool = std::make_unique<Poco::ThreadPool>(2, options_.threads + 4, 60);
+    state->server = std::make_unique<Poco::Net::TCPServer>(new ConnectionFactory(*state->shared),
+                                                           *state->pool, socket, params);
+    state->server->start();
+    state_ = std::move(state);
   } catch (const Poco::Exception& e) {
     return Unavailable("listen_failed", "cannot listen on " + options_.host + ":" +
                                             std::to_string(options_.port) + ": " + e.displayText());
@@ -92,12 +191,15 @@ Status Server::Start() {
 }
 
 void Server::Stop() {
-  if (!server_) return;
-  server_->stopAll(false);  // stop accepting; in-flight requests finish
-  for (int i = 0; i < 50 && server_->currentConnections() > 0; ++i) Poco::Thread::sleep(100);
-  server_.reset();
-  pool_->joinAll();
-  pool_.reset();
+  if (!state_) return;
+  state_->shared->stopped = true;  // keep-alive connections end after their request
+  state_->server->stop();          // stop accepting; in-flight requests finish
+  for (int i = 0; i < 50 && state_->server->currentConnections() > 0; ++i) {
+    Poco::Thread::sleep(100);
+  }
+  state_->server.reset();
+  state_->pool->joinAll();
+  state_.reset();
 }
 
 }  // namespace scribe::http

@@ -1,13 +1,17 @@
-// Server: Poco's HTTP server, sized for Scribe, in front of the Router.
+// Server: Scribe's HTTP/1.1 server in front of the Router.
 //
-// Poco's defaults serve 16 requests at once and queue 64; Scribe sets its
-// own thread pool and queue. Long-lived SSE responses leave this pool as
-// soon as their head is sent (SseHub), so the pool only ever holds short
-// requests.
+// Poco accepts connections, parses request heads and keeps connections
+// alive; Scribe's own connection loop answers unparseable heads with a JSON
+// error (400, 414, 431) and gives each head, and each body, a total time to
+// arrive (408), so a slow sender cannot hold a thread. Poco's defaults serve
+// 16 requests at once and queue 64; Scribe sets its own thread pool and
+// queue. Long-lived SSE responses leave this pool as soon as their head is
+// sent (SseHub), so the pool only ever holds short requests.
 #ifndef SCRIBE_HOST_HTTP_SERVER_H_
 #define SCRIBE_HOST_HTTP_SERVER_H_
 
-#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/TCPServer.h>
 #include <Poco/ThreadPool.h>
 
 #include <memory>
@@ -24,7 +28,7 @@ struct ServerOptions {
   int threads = 64;
   int max_queued = 4096;
   int64_t max_body_bytes = 16 << 20;
-  int request_timeout_ms = 30000;  // reading a request
+  int request_timeout_ms = 30000;  // for a request head, and for its body, to arrive
   int keep_alive_ms = 5000;        // an idle keep-alive connection holds a thread this long
 };
 
@@ -41,8 +45,8 @@ class Server {
  private:
   const Router& router_;
   const ServerOptions options_;
-  std::unique_ptr<Poco::ThreadPool> pool_;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  struct State;  // everything that exists while the server runs
+  std::unique_ptr<State> state_;
   int port_ = 0;
 };
 

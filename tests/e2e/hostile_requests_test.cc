@@ -1,7 +1,8 @@
 // Hostile requests, table-driven: ids and queries full of SQL metacharacters
-// and path traversal, absurd numbers, and text built to break out of an SSE
-// event. Each gets a 4xx JSON error (or is served as plain data) and the
-// stored data stays exactly as it was.
+// and path traversal, absurd numbers, text built to break out of an SSE
+// event, request heads the parser refuses, and senders too slow to finish.
+// Each gets a 4xx JSON error (or is served as plain data) and the stored data
+// stays exactly as it was.
 #include <sqlite3.h>
 
 #include "tests/e2e/host_fixture.h"
@@ -111,6 +112,90 @@ TEST_F(HostileRequestsTest, TextBuiltToBreakOutOfAnEventStaysInsideItsEvent) {
   }
   EXPECT_EQ(terminal, 1);
   EXPECT_EQ(Http(port(), "GET", "/api/jobs/" + id).Json()["title"], evil);
+}
+
+TEST_F(HostileRequestsTest, HeadsTheParserRefusesGetJsonErrors) {
+  std::string id = SubmitOffline(port(), Document(1), 0);
+  WaitForState(port(), id, {"succeeded"});
+  const std::string before = DatabaseSnapshot();
+  const std::string job = R"({"content":"# A\n\nB.","provider":"offline"})";
+  const std::string post =
+      "POST /api/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: " +
+      std::to_string(job.size()) + "\r\n";
+  std::string many_fields;
+  for (int i = 0; i < 150; ++i) many_fields += "X-Field-" + std::to_string(i) + ": v\r\n";
+  struct Row {
+    std::string name;
+    std::string request;
+    int status;
+    std::string code;
+  };
+  const std::vector<Row> rows = {
+      {"a header value over 8 KiB", post + "X-Big: " + std::string(9000, 'a') + "\r\n\r\n" + job,
+       431, "headers_too_large"},
+      {"150 header fields", post + many_fields + "\r\n" + job, 431, "headers_too_large"},
+      {"a header name over 256 bytes", post + std::string(300, 'n') + ": v\r\n\r\n" + job, 431,
+       "headers_too_large"},
+      {"a request line over 16 KiB",
+       "GET /api/jobs?state=" + std::string(17000, 'q') + " HTTP/1.1\r\n\r\n", 414, "uri_too_long"},
+      {"not HTTP", "GET / NOTHTTP/1.1\r\n\r\n", 400, "malformed_request"},
+      {"a method over 32 bytes", std::string(40, 'G') + " / HTTP/1.1\r\n\r\n", 400,
+       "malformed_request"},
+      // Poco takes the end of input for the end of the head; the body is missing.
+      {"a head cut by the end of its input", post + "X-Cut: never ends", 400, "incomplete_body"},
+  };
+  for (const Row& row : rows) {
+    std::vector<std::string> pieces = {row.request};
+    HttpResponse response = RawHttp(port(), pieces, {}, std::chrono::seconds(10));
+    EXPECT_EQ(response.status, row.status) << row.name << ": " << response.body;
+    EXPECT_EQ(response.Header("content-type"), "application/json") << row.name;
+    EXPECT_EQ(response.Json()["error"]["code"], row.code) << row.name << ": " << response.body;
+    EXPECT_STRCASEEQ(response.Header("connection").c_str(), "close") << row.name;
+  }
+  EXPECT_EQ(Http(port(), "GET", "/healthz").status, 200);
+  EXPECT_EQ(DatabaseSnapshot(), before);
+}
+
+// The host gives a head, and a body, a total time to arrive; a client that
+// trickles bytes just fast enough to beat every per-read timeout is cut off.
+class SlowSendersTest : public HostileRequestsTest {
+ protected:
+  std::vector<std::string> HostArgs() override { return {"--request-timeout-ms", "1500"}; }
+};
+
+TEST_F(SlowSendersTest, AHeadSentAFieldAtATimeIsCutOffAtTheDeadline) {
+  const std::string before = DatabaseSnapshot();
+  std::vector<std::string> pieces = {"POST /api/jobs HTTP/1.1\r\n"};
+  for (int i = 0; i < 40; ++i) pieces.push_back("X-Slow-" + std::to_string(i) + ": y\r\n");
+  std::chrono::milliseconds elapsed{};
+  // 40 fields 250 ms apart take 10 s; the deadline is 1.5 s.
+  HttpResponse response =
+      RawHttp(port(), pieces, std::chrono::milliseconds(250), std::chrono::seconds(20), &elapsed);
+  EXPECT_EQ(response.status, 408) << response.body;
+  EXPECT_EQ(response.Json()["error"]["code"], "request_timeout");
+  EXPECT_LT(elapsed, std::chrono::seconds(8));
+  EXPECT_EQ(Http(port(), "GET", "/healthz").status, 200);
+  EXPECT_EQ(DatabaseSnapshot(), before);
+}
+
+TEST_F(SlowSendersTest, ABodySentAFewBytesAtATimeIsCutOffAtTheDeadline) {
+  const std::string before = DatabaseSnapshot();
+  const std::string job = R"({"content":")" + std::string(1500, 'x') + R"(","provider":"offline"})";
+  std::vector<std::string> pieces = {
+      "POST /api/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: " +
+      std::to_string(job.size()) + "\r\n\r\n"};
+  for (size_t at = 0; at < job.size(); at += 40) pieces.push_back(job.substr(at, 40));
+  std::chrono::milliseconds elapsed{};
+  // 39 pieces 250 ms apart take 10 s; the deadline is 1.5 s.
+  HttpResponse response =
+      RawHttp(port(), pieces, std::chrono::milliseconds(250), std::chrono::seconds(20), &elapsed);
+  EXPECT_EQ(response.status, 408) << response.body;
+  EXPECT_EQ(response.Json()["error"]["code"], "request_timeout");
+  EXPECT_LT(elapsed, std::chrono::seconds(8));
+  EXPECT_EQ(Http(port(), "GET", "/api/jobs").Json()["jobs"].size(), 0u);
+  EXPECT_EQ(DatabaseSnapshot(), before);
 }
 
 }  // namespace

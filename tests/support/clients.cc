@@ -73,6 +73,60 @@ HttpResponse Http(int port, const std::string& method, const std::string& path,
   return result;
 }
 
+HttpResponse RawHttp(int port, const std::vector<std::string>& pieces,
+                     std::chrono::milliseconds gap, std::chrono::milliseconds timeout,
+                     std::chrono::milliseconds* elapsed) {
+  HttpResponse result;
+  result.status = -1;
+  const auto start = std::chrono::steady_clock::now();
+  int fd = Connect(port);
+  if (fd < 0) return result;
+  std::string raw;
+  auto receive = [&](int wait_ms) {  // false once the host has closed
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, wait_ms) <= 0) return true;
+    char buf[16384];
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return false;
+    raw.append(buf, static_cast<size_t>(n));
+    return true;
+  };
+  bool open = true;
+  for (size_t i = 0; i < pieces.size() && open && raw.empty(); ++i) {
+    if (i > 0) open = receive(static_cast<int>(gap.count()));
+    if (open && raw.empty() && send(fd, pieces[i].data(), pieces[i].size(), MSG_NOSIGNAL) < 0) {
+      open = receive(0);
+      break;
+    }
+  }
+  if (open && raw.empty()) shutdown(fd, SHUT_WR);  // all sent: nothing more will come
+  while (open && std::chrono::steady_clock::now() - start < timeout) open = receive(50);
+  close(fd);
+  if (elapsed != nullptr) {
+    *elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
+  }
+  size_t head_end = raw.find("\r\n\r\n");
+  if (raw.rfind("HTTP/1.", 0) != 0 || head_end == std::string::npos) {
+    result.body = raw;
+    return result;
+  }
+  std::istringstream head(raw.substr(0, head_end));
+  std::string line;
+  std::getline(head, line);
+  result.status = std::stoi(line.substr(9, 3));
+  while (std::getline(head, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    size_t value = line.find_first_not_of(' ', colon + 1);
+    result.headers[Lower(line.substr(0, colon))] =
+        value == std::string::npos ? "" : line.substr(value);
+  }
+  result.body = raw.substr(head_end + 4);
+  return result;
+}
+
 std::string SubmitOffline(int port, const std::string& content, double chunks_per_second,
                           const nlohmann::json& extra_params) {
   nlohmann::json params = extra_params;

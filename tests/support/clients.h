@@ -28,6 +28,15 @@ HttpResponse Http(int port, const std::string& method, const std::string& path,
                   const std::string& content_type = "application/json",
                   const std::map<std::string, std::string>& headers = {});
 
+// What a normal client cannot send: writes `pieces` on one fresh connection,
+// `gap` apart (stopping once the host answers or closes), closes its sending
+// side once all are sent, and reads one response until the host closes the connection or `timeout`
+// passes. `elapsed` (optional) receives the time from connecting to the answer.
+HttpResponse RawHttp(int port, const std::vector<std::string>& pieces,
+                     std::chrono::milliseconds gap = std::chrono::milliseconds(0),
+                     std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                     std::chrono::milliseconds* elapsed = nullptr);
+
 // Submits a job with the offline provider; returns its id ("" on failure).
 std::string SubmitOffline(int port, const std::string& content, double chunks_per_second,
                           const nlohmann::json& extra_params = nlohmann::json::object());

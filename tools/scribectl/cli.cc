@@ -14,6 +14,8 @@ int ExitCodeFor(const Status& status) {
     case Code::kInvalidArgument:
     case Code::kOutOfRange:
     case Code::kPayloadTooLarge:
+    case Code::kUriTooLong:
+    case Code::kHeadTooLarge:
     case Code::kUnsupportedMedia:
     case Code::kMethodNotAllowed:
       return kExitUsage;
@@ -25,6 +27,7 @@ int ExitCodeFor(const Status& status) {
     case Code::kConflict:
       return kExitConflict;
     case Code::kResourceExhausted:
+    case Code::kDeadlineExceeded:
     case Code::kUnavailable:
       return kExitUnavailable;
     case Code::kInternal:

@@ -62,6 +62,9 @@ Status StatusFromResponse(const HostResponse& response) {
     case 409:
       code = Code::kConflict;
       break;
+    case 408:
+      code = Code::kDeadlineExceeded;
+      break;
     case 413:
       code = Code::kPayloadTooLarge;
       break;
@@ -73,6 +76,12 @@ Status StatusFromResponse(const HostResponse& response) {
       break;
     case 429:
       code = Code::kResourceExhausted;
+      break;
+    case 414:
+      code = Code::kUriTooLong;
+      break;
+    case 431:
+      code = Code::kHeadTooLarge;
       break;
     case 503:
       code = Code::kUnavailable;

@@ -78,6 +78,11 @@ const std::vector<Setting>& Settings() {
       {"insecure-public-listen", "SCRIBE_INSECURE_PUBLIC_LISTEN", "insecure_public_listen",
        "yes: listen on a non-loopback address even with auth off or no API key [no]",
        Choice(&Config::insecure_public_listen, {"yes", "no"})},
+      {"tls-cert", "SCRIBE_TLS_CERT", "tls_cert",
+       "serve HTTPS with this certificate (PEM, chain after it) and --tls-key [none: HTTP]",
+       Text(&Config::tls_cert)},
+      {"tls-key", "SCRIBE_TLS_KEY", "tls_key", "the private key of --tls-cert (PEM) [none]",
+       Text(&Config::tls_key)},
       {"plugins", "SCRIBE_PLUGINS", "plugins",
        "directory of provider plugins (*.so) [<scribed's dir>/../plugins]", Text(&Config::plugins)},
       {"workers", "SCRIBE_WORKERS", "workers", "generations that run at once [16]",
@@ -286,6 +291,9 @@ Result<Config> LoadConfig(const std::vector<std::string>& args,
   std::string host;
   int port = 0;
   SCRIBE_RETURN_IF_ERROR(config.ListenAddress(host, port));
+  if (config.tls_cert.empty() != config.tls_key.empty()) {
+    return Bad("--tls-cert and --tls-key", "go together: give both files or neither");
+  }
   return config;
 }
 

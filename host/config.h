@@ -19,6 +19,8 @@ struct Config {
   std::string db = "scribe.db";
   std::string auth = "on";
   std::string insecure_public_listen = "no";
+  std::string tls_cert;  // PEM files; both set: serve HTTPS
+  std::string tls_key;
   std::string plugins;  // empty: <executable dir>/../plugins
   int workers = 16;
   int http_threads = 64;

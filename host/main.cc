@@ -161,13 +161,15 @@ int Run(const Config& config) {
   server_options.max_body_bytes = config.max_body_bytes;
   server_options.request_timeout_ms = static_cast<int>(config.request_timeout_ms);
   server_options.keep_alive_ms = static_cast<int>(config.keep_alive_ms);
+  server_options.tls_cert_file = config.tls_cert;
+  server_options.tls_key_file = config.tls_key;
   http::Server server(router, server_options);
   Status listening = server.Start();
   if (!listening.ok()) {
     service.Stop();
     return Fail(listening);
   }
-  std::string url = "http://" + server_options.host + ":" + std::to_string(server.port());
+  std::string url = server.scheme() + "://" + server_options.host + ":" + std::to_string(server.port());
   std::printf("scribed listening on %s\n", url.c_str());
   std::fflush(stdout);
   Log(LogLevel::kInfo, "scribed", "listening on " + url + ", database " + config.db);

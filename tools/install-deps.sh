@@ -8,6 +8,7 @@ set -euo pipefail
 PACKAGES=(
   cmake g++ make
   libpoco-dev            # Poco Foundation, Net, Util, JSON, NetSSL
+  libssl-dev             # OpenSSL, under NetSSL and for the HTTPS listener
   libsqlite3-dev sqlite3
   nlohmann-json3-dev
   libboost-dev libboost-filesystem-dev

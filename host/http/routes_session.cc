@@ -9,6 +9,7 @@ namespace {
 
 void SetKeyCookie(Exchange& ex, const std::string& value, bool clear) {
   std::string cookie = "scribe_key=" + value + "; Path=/; HttpOnly; SameSite=Strict";
+  if (ex.request().secure()) cookie += "; Secure";  // over HTTPS, never sent in clear
   if (clear) cookie += "; Max-Age=0";
   ex.response().set("Set-Cookie", cookie);
 }

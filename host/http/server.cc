@@ -1,9 +1,13 @@
 #include "host/http/server.h"
 
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponseImpl.h>
 #include <Poco/Net/HTTPServerSession.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/TCPServerConnection.h>
@@ -12,6 +16,7 @@
 #include <optional>
 
 #include "host/common/log.h"
+#include "host/http/tls.h"
 
 namespace scribe::http {
 namespace {
@@ -160,6 +165,16 @@ Status Server::Start() {
   try {
     Poco::Net::SocketAddress address(options_.host, static_cast<Poco::UInt16>(options_.port));
     Poco::Net::ServerSocket socket;
+    if (!options_.tls_cert_file.empty()) {
+      try {
+        socket = Poco::Net::SecureServerSocket(
+            ServerTlsContext(options_.tls_cert_file, options_.tls_key_file));
+      } catch (const Poco::Exception& e) {
+        return InvalidArgument("tls_config", "cannot use the TLS certificate " +
+                                                 options_.tls_cert_file + " and key " +
+                                                 options_.tls_key_file + ": " + e.displayText());
+      }
+    }
     socket.bind(address, /*reuseAddress=*/true);
     socket.listen(4096);
     port_ = socket.address().port();

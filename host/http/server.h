@@ -5,7 +5,8 @@
 // error (400, 414, 431) and gives each head, and each body, a total time to
 // arrive (408), so a slow sender cannot hold a thread. Poco's defaults serve
 // 16 requests at once and queue 64; Scribe sets its own thread pool and
-// queue. Long-lived SSE responses leave this pool as soon as their head is
+// queue. With a certificate and key it serves HTTPS (TLS 1.2 and later) on
+// the same port instead. Long-lived SSE responses leave this pool as soon as their head is
 // sent (SseHub), so the pool only ever holds short requests.
 #ifndef SCRIBE_HOST_HTTP_SERVER_H_
 #define SCRIBE_HOST_HTTP_SERVER_H_
@@ -30,6 +31,9 @@ struct ServerOptions {
   int64_t max_body_bytes = 16 << 20;
   int request_timeout_ms = 30000;  // for a request head, and for its body, to arrive
   int keep_alive_ms = 5000;        // an idle keep-alive connection holds a thread this long
+  // HTTPS when both are set: PEM files of the certificate (chain) and its key.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class Server {
@@ -41,6 +45,8 @@ class Server {
   // Stops accepting connections and waits (bounded) for requests in flight.
   void Stop();
   int port() const { return port_; }
+  // "http" or "https".
+  std::string scheme() const { return options_.tls_cert_file.empty() ? "http" : "https"; }
 
  private:
   const Router& router_;

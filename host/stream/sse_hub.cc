@@ -1,5 +1,7 @@
 #include "host/stream/sse_hub.h"
 
+#include <Poco/Exception.h>
+#include <Poco/Net/SecureStreamSocket.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -8,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <climits>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -29,6 +32,71 @@ std::string Dump(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// What one non-blocking send or receive on a viewer's socket came to.
+enum class Io { kDone, kWouldBlock, kClosed };
+
+// kTlsWouldBlock: Poco 1.11's TLS socket does not pass setBlocking(false) on
+// to its inner socket, so when OpenSSL wants the socket to drain (or fill)
+// first it polls with a zero timeout and throws TimeoutException. Nothing
+// was written or consumed then: it is the non-blocking "try again later".
+
+// Sends what fits of `data`; `sent` gets how much. Over TLS (HTTPS) the
+// socket's TLS session encrypts, and may want to write (or read) first.
+Io SendSome(Poco::Net::StreamSocket& socket, bool tls, std::string_view data, size_t& sent) {
+  sent = 0;
+  if (!tls) {
+    for (;;) {
+      ssize_t n =
+          send(socket.impl()->sockfd(), data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) {
+        sent = static_cast<size_t>(n);
+        return Io::kDone;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? Io::kWouldBlock : Io::kClosed;
+    }
+  }
+  try {
+    int n = socket.sendBytes(data.data(), static_cast<int>(std::min<size_t>(data.size(), INT_MAX)));
+    if (n > 0) {
+      sent = static_cast<size_t>(n);
+      return Io::kDone;
+    }
+    return n == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE ||
+                   n == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_READ
+               ? Io::kWouldBlock
+               : Io::kClosed;
+  } catch (const Poco::TimeoutException&) {
+    return Io::kWouldBlock;  // see kTlsWouldBlock
+  } catch (const Poco::Exception&) {
+    return Io::kClosed;
+  }
+}
+
+// Reads and drops what the viewer sent (nothing after its request but TLS
+// records); kClosed once it has left.
+Io DrainInput(Poco::Net::StreamSocket& socket, bool tls) {
+  char scratch[512];
+  if (!tls) {
+    ssize_t got = recv(socket.impl()->sockfd(), scratch, sizeof scratch, MSG_DONTWAIT);
+    if (got > 0) return Io::kDone;
+    return got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? Io::kWouldBlock
+                                                                                  : Io::kClosed;
+  }
+  try {
+    int got = socket.receiveBytes(scratch, sizeof scratch);
+    if (got > 0) return Io::kDone;
+    return got == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_READ ||
+                   got == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE
+               ? Io::kWouldBlock
+               : Io::kClosed;
+  } catch (const Poco::TimeoutException&) {
+    return Io::kWouldBlock;  // see kTlsWouldBlock
+  } catch (const Poco::Exception&) {
+    return Io::kClosed;
+  }
+}
+
 }  // namespace
 
 struct SseHub::Tail {
@@ -44,6 +112,7 @@ struct SseHub::Tail {
 struct SseHub::Viewer {
   Poco::Net::StreamSocket socket;
   int fd = -1;
+  bool tls = false;  // HTTPS: bytes go through the socket's TLS session
   std::string job_id;
   std::string key_id;  // whose place it holds (Admit)
   Tail* tail = nullptr;
@@ -171,9 +240,7 @@ void SseHub::Loop() {
       if (flags & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
         // Viewers send nothing after their request; EOF or an error means
         // they left. Anything else they send is read and ignored.
-        char scratch[512];
-        ssize_t got = recv(viewer->fd, scratch, sizeof scratch, MSG_DONTWAIT);
-        if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK) ||
+        if (DrainInput(viewer->socket, viewer->tls) == Io::kClosed ||
             (flags & (EPOLLHUP | EPOLLERR))) {
           Close(*viewer);
           continue;
@@ -244,6 +311,7 @@ void SseHub::Handle(AttachMsg& msg) {
   auto viewer = std::make_unique<Viewer>();
   viewer->socket = std::move(msg.socket);
   viewer->fd = viewer->socket.impl()->sockfd();
+  viewer->tls = viewer->socket.secure();
   viewer->job_id = msg.job_id;
   viewer->key_id = msg.key_id;
   viewer->tail = &tail;
@@ -422,22 +490,22 @@ void SseHub::AppendTerminal(Viewer& viewer) {
 void SseHub::Flush(Viewer& viewer) {
   if (viewer.closed) return;
   while (viewer.out_pos < viewer.out.size()) {
-    ssize_t n = send(viewer.fd, viewer.out.data() + viewer.out_pos,
-                     viewer.out.size() - viewer.out_pos, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n > 0) {
-      viewer.out_pos += static_cast<size_t>(n);
-      bytes_sent_.fetch_add(n, std::memory_order_relaxed);
+    size_t n = 0;
+    Io io =
+        SendSome(viewer.socket, viewer.tls, std::string_view(viewer.out).substr(viewer.out_pos), n);
+    if (io == Io::kDone) {
+      viewer.out_pos += n;
+      bytes_sent_.fetch_add(static_cast<int64_t>(n), std::memory_order_relaxed);
       viewer.last_write_ms = SteadyMillis();
       continue;
     }
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+    if (io == Io::kWouldBlock) {
       if (!viewer.want_write) {
         viewer.want_write = true;
         UpdateInterest(viewer);
       }
       return;
     }
-    if (n < 0 && errno == EINTR) continue;
     Close(viewer);
     return;
   }

@@ -224,14 +224,6 @@ TEST_F(GeminiWithoutKeyTest, FailsAtOnceWithoutCallingTheApi) {
 // through GEMINI_CA_FILE.
 class GeminiTlsTest : public GeminiTest {
  protected:
-  static std::string MakeCertificate(const TempDir& dir) {
-    std::string cmd =
-        "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
-        "-addext subjectAltName=IP:127.0.0.1 -keyout " +
-        dir.File("key.pem") + " -out " + dir.File("cert.pem") + " 2>/dev/null";
-    EXPECT_EQ(std::system(cmd.c_str()), 0);
-    return dir.File("cert.pem");
-  }
   nlohmann::json Settings() override { return {{"GEMINI_CA_FILE", cert_}}; }
   std::string BaseUrl() override { return tls_fake_.base_url(); }
 

@@ -272,6 +272,11 @@ bool SseClient::ReadToEnd(std::chrono::milliseconds timeout) {
   return ReadUntil([](const SseEvent& e) { return IsTerminal(e); }, timeout);
 }
 
+void SseClient::Feed(const std::string& bytes) {
+  pending_ += bytes;
+  Parse(nullptr);
+}
+
 std::string SseClient::Text() const {
   std::string text;
   for (const SseEvent& e : events_) {

@@ -74,6 +74,8 @@ class SseClient {
   bool ReadToEnd(std::chrono::milliseconds timeout = std::chrono::seconds(30));
   // Drops the connection without reading further.
   void Close();
+  // Parses stream bytes that arrived some other way (over TLS, say).
+  void Feed(const std::string& bytes);
 
   const std::vector<SseEvent>& events() const { return events_; }
   const std::vector<std::string>& comments() const { return comments_; }

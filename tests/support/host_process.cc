@@ -112,6 +112,15 @@ std::string FakeProvider::base_url() const {
   return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);
 }
 
+std::string MakeCertificate(const TempDir& dir) {
+  std::string cmd =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
+      "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+      dir.File("key.pem") + " -out " + dir.File("cert.pem") + " 2>/dev/null";
+  EXPECT_EQ(std::system(cmd.c_str()), 0);
+  return dir.File("cert.pem");
+}
+
 std::vector<std::string> HostProcess::Args() const {
   // Authentication off unless a test turns it on in its own arguments (the
   // last of a repeated flag wins).
@@ -131,13 +140,16 @@ std::vector<std::string> HostProcess::Args() const {
 bool HostProcess::Start() {
   std::vector<std::string> args = Args();
   std::string rest;
-  pid_ = SpawnAndWait(args, "listening on http://127.0.0.1:", log_path_, rest);
+  pid_ = SpawnAndWait(args, "listening on http", log_path_, rest);
   if (pid_ <= 0) {
     ADD_FAILURE() << "scribed did not start; log:\n" << Log();
     pid_ = -1;
     return false;
   }
-  port_ = std::stoi(rest);
+  // rest: "://127.0.0.1:PORT, database ..." or "s://127.0.0.1:PORT, ..."
+  scheme_ = rest.rfind("s://", 0) == 0 ? "https" : "http";
+  const std::string at = "127.0.0.1:";
+  port_ = std::stoi(rest.substr(rest.find(at) + at.size()));
   return true;
 }
 

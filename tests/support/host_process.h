@@ -71,7 +71,8 @@ class HostProcess {
   void StartAndKillAfter(std::chrono::microseconds delay);
 
   int port() const { return port_; }
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // http:// or, with --tls-cert, https://127.0.0.1:PORT.
+  std::string base_url() const { return scheme_ + "://127.0.0.1:" + std::to_string(port_); }
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
   // Everything the host wrote to stderr so far.
@@ -86,7 +87,12 @@ class HostProcess {
   std::string log_path_;
   pid_t pid_ = -1;
   int port_ = 0;
+  std::string scheme_ = "http";
 };
+
+// Makes a self-signed certificate for 127.0.0.1 with openssl in `dir`
+// (cert.pem, key.pem); returns the certificate's path.
+std::string MakeCertificate(const TempDir& dir);
 
 // Directories of the build, from CMake.
 std::string BinDir();

@@ -20,13 +20,14 @@ struct Context {
   Args args;
   std::string url;                // --url, SCRIBE_URL or the default
   std::string api_key;            // --key or SCRIBE_KEY; empty: none
+  std::string ca_file;            // --cacert or SCRIBE_CA_FILE; empty: the system's CAs
   std::optional<std::string> db;  // --db: read the database file instead
   bool json = false;              // --json
   bool no_color = false;          // --no-color
   Style out;                      // colour for stdout
 
   // The host's client; InvalidArgument for a malformed --url.
-  Result<HostClient> Client() const { return HostClient::Create(url, api_key); }
+  Result<HostClient> Client() const { return HostClient::Create(url, api_key, ca_file); }
   // The database with --db, else the host.
   Result<std::unique_ptr<JobSource>> Source() const;
   // Refuses --db for a command that needs the running host.

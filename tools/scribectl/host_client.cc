@@ -4,11 +4,15 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLManager.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
 #include <cctype>
+#include <memory>
+#include <mutex>
 
 namespace scribe::ctl {
 namespace {
@@ -99,20 +103,31 @@ std::string UrlEncode(const std::string& text) {
   return out;
 }
 
-Result<HostClient> HostClient::Create(const std::string& base_url, const std::string& api_key) {
+Result<HostClient> HostClient::Create(const std::string& base_url, const std::string& api_key,
+                                      const std::string& ca_file) {
   try {
     Poco::URI uri(base_url);
-    if (uri.getScheme() != "http" || uri.getHost().empty()) {
+    const bool https = uri.getScheme() == "https";
+    if ((uri.getScheme() != "http" && !https) || uri.getHost().empty()) {
       return InvalidArgument("usage",
-                             "--url must be an http:// address like "
+                             "--url must be an http:// or https:// address like "
                              "http://127.0.0.1:8080, not '" +
                                  base_url + "'");
     }
+    Poco::Net::Context::Ptr tls;
+    if (https) {
+      static std::once_flag ssl_initialized;
+      std::call_once(ssl_initialized, [] { Poco::Net::initializeSSL(); });
+      tls = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, ca_file,
+                                   Poco::Net::Context::VERIFY_RELAXED, 9,
+                                   /*loadDefaultCAs=*/ca_file.empty());
+    }
     std::string base = base_url;
     while (!base.empty() && base.back() == '/') base.pop_back();
-    return HostClient(base, uri.getHost(), uri.getPort(), api_key);
+    return HostClient(base, uri.getHost(), uri.getPort(), api_key, tls);
   } catch (const Poco::Exception& e) {
-    return InvalidArgument("usage", "--url '" + base_url + "' is not a URL: " + e.message());
+    return InvalidArgument("usage", "--url '" + base_url + "' with --cacert '" + ca_file +
+                                        "' cannot be used: " + e.displayText());
   }
 }
 
@@ -128,7 +143,11 @@ Status HostClient::Exchange(const std::string& method, const std::string& path,
                             const std::function<bool(std::string_view)>& sink, HostResponse& head) {
   bool answered = false;
   try {
-    Poco::Net::HTTPClientSession session(host_, static_cast<Poco::UInt16>(port_));
+    const auto port = static_cast<Poco::UInt16>(port_);
+    std::unique_ptr<Poco::Net::HTTPClientSession> connection =
+        tls_ ? std::make_unique<Poco::Net::HTTPSClientSession>(host_, port, tls_)
+             : std::make_unique<Poco::Net::HTTPClientSession>(host_, port);
+    Poco::Net::HTTPClientSession& session = *connection;
     session.setKeepAlive(false);
     auto millis = [](int64_t ms) { return Poco::Timespan(ms * Poco::Timespan::MILLISECONDS); };
     session.setTimeout(millis(kConnectTimeoutMs), millis(kRequestTimeoutMs),

@@ -8,6 +8,8 @@
 #ifndef SCRIBE_TOOLS_SCRIBECTL_HOST_CLIENT_H_
 #define SCRIBE_TOOLS_SCRIBECTL_HOST_CLIENT_H_
 
+#include <Poco/Net/Context.h>
+
 #include <functional>
 #include <map>
 #include <memory>
@@ -28,9 +30,12 @@ struct HostResponse {
 
 class HostClient {
  public:
-  // `base_url` like http://127.0.0.1:8080; InvalidArgument if it is not.
-  // A non-empty `api_key` goes with every request as a Bearer token.
-  static Result<HostClient> Create(const std::string& base_url, const std::string& api_key = "");
+  // `base_url` like http://127.0.0.1:8080 or https://scribe.example:8443;
+  // InvalidArgument if it is not. A non-empty `api_key` goes with every
+  // request as a Bearer token. HTTPS trusts the system's CAs, or only the
+  // PEM file `ca_file` when one is given.
+  static Result<HostClient> Create(const std::string& base_url, const std::string& api_key = "",
+                                   const std::string& ca_file = "");
 
   // Sends a request and reads the whole answer. A 4xx/5xx answer is an
   // error Status carrying the host's message.
@@ -52,11 +57,13 @@ class HostClient {
   const std::string& base_url() const { return base_url_; }
 
  private:
-  HostClient(std::string base_url, std::string host, int port, std::string api_key)
+  HostClient(std::string base_url, std::string host, int port, std::string api_key,
+             Poco::Net::Context::Ptr tls)
       : base_url_(std::move(base_url)),
         host_(std::move(host)),
         port_(port),
-        api_key_(std::move(api_key)) {}
+        api_key_(std::move(api_key)),
+        tls_(std::move(tls)) {}
   // One request on a fresh connection. A 2xx body goes to `sink` as it
   // arrives; any other body is kept in `head` and becomes the error.
   Status Exchange(const std::string& method, const std::string& path, const std::string& body,
@@ -68,6 +75,7 @@ class HostClient {
   std::string host_;
   int port_ = 0;
   std::string api_key_;
+  Poco::Net::Context::Ptr tls_;  // null: plain HTTP
 };
 
 // The Status a non-2xx answer stands for.

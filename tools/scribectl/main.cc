@@ -9,9 +9,9 @@ namespace {
 
 constexpr const char* kVersion = "0.1.0";
 
-const std::vector<OptionSpec> kGlobalOptions = {{"url", 0, true},       {"db", 0, true},
-                                                {"key", 0, true},       {"json", 0, false},
-                                                {"no-color", 0, false}, {"help", 'h', false}};
+const std::vector<OptionSpec> kGlobalOptions = {
+    {"url", 0, true},   {"db", 0, true},        {"key", 0, true},    {"cacert", 0, true},
+    {"json", 0, false}, {"no-color", 0, false}, {"help", 'h', false}};
 
 const char* kExitCodes =
     "Exit codes:\n"
@@ -29,7 +29,8 @@ const char* kExitCodes =
 
 void PrintHelp() {
   std::cout << "scribectl: inspect and steer Scribe's jobs.\n\n"
-               "Usage: scribectl [--url URL [--key KEY] | --db PATH] [--json] [--no-color] COMMAND "
+               "Usage: scribectl [--url URL [--key KEY] [--cacert PEM] | --db PATH] [--json] "
+               "[--no-color] COMMAND "
                "...\n\n"
                "Commands:\n";
   for (const Command& command : Commands()) {
@@ -42,6 +43,8 @@ void PrintHelp() {
                "               tail (without -f) and stats work while the host is down\n"
                "  --key KEY    the API key to send (default $SCRIBE_KEY) when the host\n"
                "               requires one\n"
+               "  --cacert PEM trust only this CA for an https:// --url (default\n"
+               "               $SCRIBE_CA_FILE, else the system's CAs)\n"
                "  --json       machine-readable output\n"
                "  --no-color   no colour even on a terminal (also NO_COLOR=1)\n"
                "  -h, --help   this help; `scribectl help COMMAND` or `COMMAND --help` for one\n\n"
@@ -72,7 +75,8 @@ int Main(int argc, char** argv) {
       std::cout << "scribectl " << kVersion << '\n';
       return kExitOk;
     }
-    at += (words[at] == "--url" || words[at] == "--db" || words[at] == "--key") ? 2 : 1;
+    const std::string& word = words[at];
+    at += (word == "--url" || word == "--db" || word == "--key" || word == "--cacert") ? 2 : 1;
   }
   if (at >= words.size()) {
     PrintHelp();
@@ -105,6 +109,8 @@ int Main(int argc, char** argv) {
   ctx.db = args->Value("db");
   const char* env_key = std::getenv("SCRIBE_KEY");
   ctx.api_key = args->Value("key").value_or(env_key ? env_key : "");
+  const char* env_ca = std::getenv("SCRIBE_CA_FILE");
+  ctx.ca_file = args->Value("cacert").value_or(env_ca ? env_ca : "");
   ctx.json = args->Has("json");
   ctx.no_color = args->Has("no-color");
   ctx.out = Style::For(1, ctx.no_color);

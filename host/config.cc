@@ -1,5 +1,6 @@
 #include "host/config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <functional>
@@ -64,6 +65,33 @@ std::function<std::string(Config&, const std::string&)> Text(std::string Config:
   };
 }
 
+// A comma-separated list of web origins (scheme://host[:port]), or "*".
+std::function<std::string(Config&, const std::string&)> Origins(
+    std::vector<std::string> Config::*field) {
+  return [=](Config& config, const std::string& value) -> std::string {
+    std::vector<std::string> origins;
+    size_t start = 0;
+    while (start <= value.size()) {
+      size_t comma = std::min(value.find(',', start), value.size());
+      std::string origin = value.substr(start, comma - start);
+      while (!origin.empty() && origin.front() == ' ') origin.erase(0, 1);
+      while (!origin.empty() && origin.back() == ' ') origin.pop_back();
+      start = comma + 1;
+      if (origin.empty()) continue;
+      size_t scheme_end = origin.find("://");
+      bool web = origin.rfind("http://", 0) == 0 || origin.rfind("https://", 0) == 0;
+      if (origin != "*" && (!web || origin.size() == scheme_end + 3 ||
+                            origin.find_first_of("/?#", scheme_end + 3) != std::string::npos)) {
+        return "'" + origin +
+               "' is not an origin: give scheme://host[:port] (no path), or * for any";
+      }
+      origins.push_back(origin);
+    }
+    config.*field = std::move(origins);
+    return "";
+  };
+}
+
 const std::vector<Setting>& Settings() {
   static const std::vector<Setting> kSettings = {
       {"listen", "SCRIBE_LISTEN", "listen",
@@ -83,6 +111,10 @@ const std::vector<Setting>& Settings() {
        Text(&Config::tls_cert)},
       {"tls-key", "SCRIBE_TLS_KEY", "tls_key", "the private key of --tls-cert (PEM) [none]",
        Text(&Config::tls_key)},
+      {"cors-origins", "SCRIBE_CORS_ORIGINS", "cors_origins",
+       "web origins whose pages may call the API from a browser, comma-separated "
+       "(https://app.example), or * for any [none: same origin only]",
+       Origins(&Config::cors_origins)},
       {"plugins", "SCRIBE_PLUGINS", "plugins",
        "directory of provider plugins (*.so) [<scribed's dir>/../plugins]", Text(&Config::plugins)},
       {"workers", "SCRIBE_WORKERS", "workers", "generations that run at once [16]",

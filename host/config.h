@@ -20,6 +20,7 @@ struct Config {
   std::string auth = "on";
   std::string insecure_public_listen = "no";
   std::string tls_cert;  // PEM files; both set: serve HTTPS
+  std::vector<std::string> cors_origins;  // origins whose pages may call the API; "*": any
   std::string tls_key;
   std::string plugins;  // empty: <executable dir>/../plugins
   int workers = 16;

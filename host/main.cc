@@ -153,6 +153,7 @@ int Run(const Config& config) {
   http::Router router;
   http::Authenticator authenticator(**store, config.auth == "on");
   http::AddApiRoutes(router, service, hub, authenticator);
+  router.SetCors(http::CorsPolicy{config.cors_origins});
 
   http::ServerOptions server_options;
   config.ListenAddress(server_options.host, server_options.port);

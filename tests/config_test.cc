@@ -53,6 +53,25 @@ TEST(ConfigTest, BadValuesAreRefusedWithTheirSource) {
   EXPECT_NE(LoadConfig({"--auth", "maybe"}, {}).status().message().find("on or off"),
             std::string::npos);
   EXPECT_FALSE(LoadConfig({}, {{"SCRIBE_INSECURE_PUBLIC_LISTEN", "sure"}}).ok());
+  EXPECT_NE(LoadConfig({"--tls-cert", "cert.pem"}, {}).status().message().find("--tls-key"),
+            std::string::npos);
+  for (const char* bad : {"app.example", "https://", "https://app.example/path", "ftp://x",
+                          "https://a.example, https://b.example?x"}) {
+    EXPECT_NE(LoadConfig({"--cors-origins", bad}, {}).status().message().find("not an origin"),
+              std::string::npos)
+        << bad;
+  }
+}
+
+TEST(ConfigTest, CorsOriginsAreAList) {
+  Result<Config> config =
+      LoadConfig({"--cors-origins", " https://a.example, http://127.0.0.1:5173 ,"}, {});
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->cors_origins,
+            (std::vector<std::string>{"https://a.example", "http://127.0.0.1:5173"}));
+  EXPECT_EQ(LoadConfig({}, {{"SCRIBE_CORS_ORIGINS", "*"}})->cors_origins,
+            std::vector<std::string>{"*"});
+  EXPECT_TRUE(LoadConfig({}, {})->cors_origins.empty());
 }
 
 TEST(ConfigTest, HelpListsEverySetting) {

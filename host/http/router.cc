@@ -5,6 +5,30 @@
 #include <set>
 
 namespace scribe::http {
+namespace {
+
+// What a cross-origin page may send and read.
+constexpr char kCorsRequestHeaders[] =
+    "Authorization, Content-Type, Idempotency-Key, Last-Event-ID, Range";
+constexpr char kCorsExposedHeaders[] =
+    "Content-Range, Location, Retry-After, WWW-Authenticate, X-Scribe-Job-Id";
+constexpr char kCorsMaxAgeSeconds[] = "600";
+
+std::string Join(const std::set<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+}  // namespace
+
+std::string CorsPolicy::AllowOriginFor(const std::string& origin) const {
+  for (const std::string& allowed : origins) {
+    if (allowed == "*") return "*";
+    if (allowed == origin) return origin;
+  }
+  return "";
+}
 
 std::vector<std::string> SplitPath(const std::string& path) {
   std::vector<std::string> segments;
@@ -54,44 +78,81 @@ void Router::Dispatch(Exchange& exchange) const {
   }
   std::vector<std::string> segments = SplitPath(path);
   const std::string& method = exchange.request().getMethod();
-  std::set<std::string> allowed;
+  const Route* found = nullptr;
+  std::map<std::string, std::string> params;
+  std::set<std::string> allowed;  // the path's methods
   for (const Route& route : routes_) {
-    std::map<std::string, std::string> params;
-    if (!Match(route, segments, params)) continue;
-    if (route.method != method) {
-      allowed.insert(route.method);
-      continue;
+    std::map<std::string, std::string> matched;
+    if (!Match(route, segments, matched)) continue;
+    allowed.insert(route.method);
+    if (found == nullptr && route.method == method) {
+      found = &route;
+      params = std::move(matched);
     }
-    if (!exchange.query_status().ok()) {
-      exchange.SendError(exchange.query_status());
+  }
+  if (cors_.enabled()) {
+    if (Preflight(exchange, path, allowed)) return;
+    std::string allow_origin = cors_.AllowOriginFor(exchange.Header("Origin").value_or(""));
+    if (!allow_origin.empty()) {
+      exchange.response().set("Access-Control-Allow-Origin", allow_origin);
+      exchange.response().set("Access-Control-Expose-Headers", kCorsExposedHeaders);
+    }
+    exchange.response().set("Vary", "Origin");
+  }
+  if (found == nullptr) {
+    if (allowed.empty()) {
+      exchange.SendError(NotFound("route_not_found", "no route for " + method + " " + path));
       return;
     }
-    if (route.access != Access::kPublic && authenticate_) {
-      Result<jobs::Caller> caller = authenticate_(exchange);
-      if (!caller.ok()) {
-        exchange.response().set("WWW-Authenticate", "Bearer realm=\"scribe\"");
-        exchange.SendError(caller.status());
-        return;
-      }
-      if (route.access == Access::kAdmin && !caller->SeesAll()) {
-        exchange.SendError(PermissionDenied(method + " " + path + " needs an admin API key"));
-        return;
-      }
-      exchange.SetCaller(std::move(caller).value());
+    const std::string allow = Join(allowed);
+    exchange.response().set("Allow", allow);
+    exchange.SendError(Status(Code::kMethodNotAllowed, "method_not_allowed",
+                              method + " is not allowed on " + path + " (allowed: " + allow + ")"));
+    return;
+  }
+  if (!exchange.query_status().ok()) {
+    exchange.SendError(exchange.query_status());
+    return;
+  }
+  if (found->access != Access::kPublic && authenticate_) {
+    Result<jobs::Caller> caller = authenticate_(exchange);
+    if (!caller.ok()) {
+      exchange.response().set("WWW-Authenticate", "Bearer realm=\"scribe\"");
+      exchange.SendError(caller.status());
+      return;
     }
-    exchange.SetParams(std::move(params));
-    route.handler(exchange);
-    return;
+    if (found->access == Access::kAdmin && !caller->SeesAll()) {
+      exchange.SendError(PermissionDenied(method + " " + path + " needs an admin API key"));
+      return;
+    }
+    exchange.SetCaller(std::move(caller).value());
   }
-  if (allowed.empty()) {
-    exchange.SendError(NotFound("route_not_found", "no route for " + method + " " + path));
-    return;
+  exchange.SetParams(std::move(params));
+  found->handler(exchange);
+}
+
+bool Router::Preflight(Exchange& exchange, const std::string& path,
+                       const std::set<std::string>& methods) const {
+  if (exchange.request().getMethod() != "OPTIONS" ||
+      !exchange.Header("Access-Control-Request-Method")) {
+    return false;
   }
-  std::string allow;
-  for (const std::string& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
-  exchange.response().set("Allow", allow);
-  exchange.SendError(Status(Code::kMethodNotAllowed, "method_not_allowed",
-                            method + " is not allowed on " + path + " (allowed: " + allow + ")"));
+  const std::string origin = exchange.Header("Origin").value_or("");
+  const std::string allow_origin = cors_.AllowOriginFor(origin);
+  exchange.response().set("Vary", "Origin");
+  if (methods.empty()) {
+    exchange.SendError(NotFound("route_not_found", "no route for " + path));
+  } else if (allow_origin.empty()) {
+    exchange.SendError(PermissionDenied("origin '" + origin +
+                                        "' may not call this API from a browser (--cors-origins)"));
+  } else {
+    exchange.response().set("Access-Control-Allow-Origin", allow_origin);
+    exchange.response().set("Access-Control-Allow-Methods", Join(methods));
+    exchange.response().set("Access-Control-Allow-Headers", kCorsRequestHeaders);
+    exchange.response().set("Access-Control-Max-Age", kCorsMaxAgeSeconds);
+    exchange.SendNoContent();
+  }
+  return true;
 }
 
 std::vector<Router::RouteInfo> Router::Routes() const {

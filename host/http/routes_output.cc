@@ -1,6 +1,7 @@
 // A job's output: live over SSE (/events) and as raw bytes (/output), both
 // resumable from any byte offset.
 #include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/String.h>
 
 #include "host/common/utf8.h"
 #include "host/http/codec.h"
@@ -20,7 +21,12 @@ void StreamToHub(Exchange& ex, stream::SseHub& hub, const store::Job& job, int64
                      "X-Accel-Buffering: no\r\n"
                      "Connection: close\r\n"
                      "X-Scribe-Job-Id: " +
-                     job.id + "\r\n\r\n" + first_events;
+                     job.id + "\r\n";
+  // What the server and router already set: Date, Server, CORS.
+  for (const auto& [name, value] : ex.response()) {
+    if (Poco::icompare(name, "Connection") != 0) head += name + ": " + value + "\r\n";
+  }
+  head += "\r\n" + first_events;
   // From here the hub owns the connection; this request thread is free.
   Poco::Net::StreamSocket socket =
       static_cast<Poco::Net::HTTPServerRequestImpl&>(ex.request()).detachSocket();

@@ -107,18 +107,25 @@ struct SseHub::Tail {
   int64_t window_base = 0;    // window holds [window_base, window_base + size)
   std::string window;
   std::set<Viewer*> viewers;
+  // The terminal event, built once for every viewer: `complete` carries the
+  // whole script. Valid while terminal_version == state_version.
+  std::shared_ptr<const std::string> terminal_event;
+  uint64_t terminal_version = 0;
 };
 
 struct SseHub::Viewer {
   Poco::Net::StreamSocket socket;
   int fd = -1;
-  bool tls = false;  // HTTPS: bytes go through the socket's TLS session
+  bool tls = false;           // HTTPS: bytes go through the socket's TLS session
+  bool room_for_end = false;  // TLS: the socket was writable after the last event
   std::string job_id;
   std::string key_id;  // whose place it holds (Admit)
   Tail* tail = nullptr;
   int64_t offset = 0;  // next byte of the log to send
   std::string out;     // bytes waiting for the socket
   size_t out_pos = 0;
+  std::shared_ptr<const std::string> end;  // then the shared terminal event
+  size_t end_pos = 0;
   uint64_t status_version = 0;
   bool terminal_sent = false;
   bool want_write = false;
@@ -389,6 +396,13 @@ void SseHub::ReleaseIdleTail(const std::string& job_id) {
 void SseHub::Serve(Viewer& viewer) {
   // A few rounds of fill-and-write; then others get their turn.
   for (int round = 0; round < 4 && !viewer.closed; ++round) {
+    // Drop what the socket already took, so a viewer that never drains its
+    // buffer holds at most viewer_buffer_bytes (and one event), not all it
+    // was ever sent.
+    if (viewer.out_pos > 0) {
+      viewer.out.erase(0, viewer.out_pos);
+      viewer.out_pos = 0;
+    }
     bool produced = false;
     while (viewer.out.size() - viewer.out_pos < options_.viewer_buffer_bytes && Produce(viewer)) {
       produced = true;
@@ -449,8 +463,21 @@ bool SseHub::Produce(Viewer& viewer) {
 }
 
 void SseHub::AppendTerminal(Viewer& viewer) {
-  const JobView& view = viewer.tail->view;
+  Tail& tail = *viewer.tail;
   viewer.terminal_sent = true;
+  if (!tail.terminal_event || tail.terminal_version != tail.state_version) {
+    std::string event = TerminalEvent(viewer);
+    if (viewer.closed) return;
+    tail.terminal_event = std::make_shared<const std::string>(std::move(event));
+    tail.terminal_version = tail.state_version;
+  }
+  viewer.end = tail.terminal_event;  // shared: a slow viewer holds no copy
+  viewer.end_pos = 0;
+}
+
+std::string SseHub::TerminalEvent(Viewer& viewer) {
+  const JobView& view = viewer.tail->view;
+  std::string out;  // every viewer is at view.end here
   switch (view.outcome) {
     case JobView::Outcome::kSucceeded: {
       std::string script;
@@ -459,7 +486,7 @@ void SseHub::AppendTerminal(Viewer& viewer) {
             source_.ReadLog(viewer.job_id, static_cast<int64_t>(script.size()), 1 << 20);
         if (!got.ok() || got->empty()) {
           Close(viewer);
-          return;
+          return out;
         }
         script += *got;
       }
@@ -468,11 +495,11 @@ void SseHub::AppendTerminal(Viewer& viewer) {
       data += ",\"model_used\":";
       AppendJsonString(data, view.model_used);
       data += ",\"usage\":" + view.usage_json + "}";
-      AppendEvent(viewer.out, viewer.offset, "complete", data);
+      AppendEvent(out, viewer.offset, "complete", data);
       break;
     }
     case JobView::Outcome::kFailed:
-      AppendEvent(viewer.out, viewer.offset, "error",
+      AppendEvent(out, viewer.offset, "error",
                   Dump({{"type", "error"},
                         {"code", view.error_code},
                         {"message", view.error_message},
@@ -480,21 +507,30 @@ void SseHub::AppendTerminal(Viewer& viewer) {
                         {"partial", view.end > 0}}));
       break;
     case JobView::Outcome::kCancelled:
-      AppendEvent(viewer.out, viewer.offset, "cancelled", "{\"type\":\"cancelled\"}");
+      AppendEvent(out, viewer.offset, "cancelled", "{\"type\":\"cancelled\"}");
       break;
     case JobView::Outcome::kNone:
       break;
   }
+  return out;
+}
+
+std::string_view SseHub::Pending(const Viewer& viewer) {
+  if (viewer.out_pos < viewer.out.size())
+    return std::string_view(viewer.out).substr(viewer.out_pos);
+  if (viewer.end && viewer.end_pos < viewer.end->size()) {
+    return std::string_view(*viewer.end).substr(viewer.end_pos);
+  }
+  return {};
 }
 
 void SseHub::Flush(Viewer& viewer) {
   if (viewer.closed) return;
-  while (viewer.out_pos < viewer.out.size()) {
+  for (std::string_view pending = Pending(viewer); !pending.empty(); pending = Pending(viewer)) {
     size_t n = 0;
-    Io io =
-        SendSome(viewer.socket, viewer.tls, std::string_view(viewer.out).substr(viewer.out_pos), n);
+    Io io = SendSome(viewer.socket, viewer.tls, pending, n);
     if (io == Io::kDone) {
-      viewer.out_pos += n;
+      (viewer.out_pos < viewer.out.size() ? viewer.out_pos : viewer.end_pos) += n;
       bytes_sent_.fetch_add(static_cast<int64_t>(n), std::memory_order_relaxed);
       viewer.last_write_ms = SteadyMillis();
       continue;
@@ -511,9 +547,16 @@ void SseHub::Flush(Viewer& viewer) {
   }
   viewer.out.clear();
   viewer.out_pos = 0;
-  if (viewer.want_write) {
-    viewer.want_write = false;
+  // Over TLS the response ends with a close_notify record, which needs room
+  // in the socket: once the last event is out, wait until it is writable.
+  const bool await_room = viewer.terminal_sent && viewer.tls && !viewer.room_for_end;
+  if (viewer.want_write != await_room) {
+    viewer.want_write = await_room;
     UpdateInterest(viewer);
+  }
+  if (await_room) {
+    viewer.room_for_end = true;
+    return;
   }
   if (viewer.terminal_sent) Close(viewer);  // the outcome is delivered: end the response
 }
@@ -553,7 +596,7 @@ void SseHub::Heartbeats() {
   if (now - last_heartbeat_scan_ms_ < std::min<int64_t>(options_.heartbeat_ms / 4, 1000)) return;
   last_heartbeat_scan_ms_ = now;
   for (auto& [ptr, viewer] : viewers_) {
-    if (viewer->closed || viewer->want_write || viewer->out_pos < viewer->out.size()) continue;
+    if (viewer->closed || viewer->want_write || !Pending(*viewer).empty()) continue;
     if (now - viewer->last_write_ms < options_.heartbeat_ms) continue;
     AppendComment(viewer->out, "keep-alive");
     Flush(*viewer);

@@ -26,6 +26,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <variant>
@@ -128,6 +129,10 @@ class SseHub {
   // Appends the next event(s) to the viewer's buffer; false if none is due.
   bool Produce(Viewer& viewer);
   void AppendTerminal(Viewer& viewer);
+  // The terminal event's bytes for a viewer at the end of the log.
+  std::string TerminalEvent(Viewer& viewer);
+  // What the viewer's socket has yet to take.
+  static std::string_view Pending(const Viewer& viewer);
   void Flush(Viewer& viewer);
   void UpdateInterest(Viewer& viewer);
   void Close(Viewer& viewer);

@@ -1,12 +1,9 @@
 #include "host/http/server.h"
 
-#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponseImpl.h>
 #include <Poco/Net/HTTPServerSession.h>
 #include <Poco/Net/NetException.h>
-#include <Poco/Net/SSLException.h>
-#include <Poco/Net/SSLManager.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
@@ -80,6 +77,7 @@ class Connection : public Poco::Net::TCPServerConnection {
     ReadDeadlines::Guard deadline =
         shared_.body_limits.deadlines->Arm(socket(), shared_.head_timeout);
     std::optional<Status> error;
+    bool timed_out = false;  // one read waited longer than the timeout
     try {
       request.emplace(response, session, shared_.params);
     } catch (const Poco::Net::NoMessageException&) {
@@ -87,14 +85,14 @@ class Connection : public Poco::Net::TCPServerConnection {
     } catch (const Poco::Net::MessageException& e) {
       error = HeadError(e);
     } catch (const Poco::TimeoutException&) {
-      error = Status(Code::kDeadlineExceeded, "request_timeout", "");
+      timed_out = true;
     } catch (const Poco::Exception&) {
       // A network error: there is no one to answer.
     }
     // A head cut off by the deadline may even parse (its end is EOF).
-    const bool late = deadline.Expired();
+    const bool late = deadline.Expired() || timed_out;
     if (request && !late) return true;
-    if (late || (error && error->code() == Code::kDeadlineExceeded)) {
+    if (late) {
       error = Status(Code::kDeadlineExceeded, "request_timeout",
                      "the request head did not arrive within " +
                          std::to_string(shared_.head_timeout.count()) + " ms");

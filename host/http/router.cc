@@ -9,7 +9,7 @@ namespace {
 
 // What a cross-origin page may send and read.
 constexpr char kCorsRequestHeaders[] =
-    "Authorization, Content-Type, Idempotency-Key, Last-Event-ID, Range";
+    "Authorization, Content-Type, Idempotency-Key, If-None-Match, Last-Event-ID, Range";
 constexpr char kCorsExposedHeaders[] =
     "Content-Range, Location, Retry-After, WWW-Authenticate, X-Scribe-Job-Id";
 constexpr char kCorsMaxAgeSeconds[] = "600";

@@ -63,6 +63,8 @@ class Connection : public Poco::Net::TCPServerConnection {
       response.setKeepAlive(shared_.params->getKeepAlive() && request->getKeepAlive() &&
                             session.canKeepAlive());
       if (!server.empty()) response.set("Server", server);
+      // Browsers take every answer as the type it says, never a guess.
+      response.set("X-Content-Type-Options", "nosniff");
       if (!Serve(*request, response)) return;
       session.setKeepAlive(shared_.params->getKeepAlive() && response.getKeepAlive() &&
                            session.canKeepAlive());
@@ -101,6 +103,7 @@ class Connection : public Poco::Net::TCPServerConnection {
       try {
         session.setKeepAlive(false);
         Poco::Net::HTTPServerResponseImpl answer(session);
+        answer.set("X-Content-Type-Options", "nosniff");
         Exchange::SendError(answer, *error);
       } catch (const Poco::Exception&) {
       }

@@ -162,5 +162,19 @@ TEST_F(ApiErrorsTest, UnknownRoutesMethodsAndQueriesAreClientErrors) {
   ExpectError(Http(port(), "GET", "/api/jobs?x=%zz"), 400, "invalid_query", "bad escape");
 }
 
+TEST_F(ApiErrorsTest, NoAnswerLetsABrowserGuessItsType) {
+  std::string id = SubmitOffline(port(), "# A\n\nB.", 0);
+  WaitForState(port(), id, {"succeeded"});
+  for (const std::string& path :
+       std::vector<std::string>{"/", "/healthz", "/api/jobs", "/api/jobs/" + id + "/output",
+                                "/api/nothing", "/api/jobs?limit=0"}) {
+    EXPECT_EQ(Http(port(), "GET", path).Header("x-content-type-options"), "nosniff") << path;
+  }
+  SseClient viewer;
+  ASSERT_TRUE(viewer.Open(port(), "/api/jobs/" + id + "/events"));
+  EXPECT_NE(viewer.head().find("X-Content-Type-Options: nosniff"), std::string::npos)
+      << viewer.head();
+}
+
 }  // namespace
 }  // namespace scribe::testing

@@ -41,7 +41,8 @@ TEST_F(CorsTest, APreflightFromAListedOriginIsAnsweredBeforeAuthentication) {
   EXPECT_EQ(preflight.status, 204) << preflight.body;
   EXPECT_EQ(preflight.Header("access-control-allow-origin"), kApp);
   EXPECT_EQ(preflight.Header("access-control-allow-methods"), "GET, POST");
-  for (const char* header : {"Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID"}) {
+  for (const char* header :
+       {"Authorization", "Content-Type", "Idempotency-Key", "If-None-Match", "Last-Event-ID"}) {
     EXPECT_NE(preflight.Header("access-control-allow-headers").find(header), std::string::npos)
         << header;
   }
@@ -85,6 +86,7 @@ TEST_F(CorsAnyOriginTest, AnyOriginMayWatchALiveStream) {
   EXPECT_EQ(events.Header("access-control-allow-origin"), "*");
   EXPECT_EQ(events.Header("content-type"), "text/event-stream; charset=utf-8");
   EXPECT_NE(events.body.find("event: complete"), std::string::npos);
+  EXPECT_EQ(events.Header("x-content-type-options"), "nosniff");
   EXPECT_EQ(Preflight(port(), "/api/jobs/" + id + "/events", "https://any.example", "GET").status,
             204);
 }

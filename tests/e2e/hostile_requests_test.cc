@@ -152,6 +152,7 @@ TEST_F(HostileRequestsTest, HeadsTheParserRefusesGetJsonErrors) {
     EXPECT_EQ(response.Header("content-type"), "application/json") << row.name;
     EXPECT_EQ(response.Json()["error"]["code"], row.code) << row.name << ": " << response.body;
     EXPECT_STRCASEEQ(response.Header("connection").c_str(), "close") << row.name;
+    EXPECT_EQ(response.Header("x-content-type-options"), "nosniff") << row.name;
   }
   EXPECT_EQ(Http(port(), "GET", "/healthz").status, 200);
   EXPECT_EQ(DatabaseSnapshot(), before);

@@ -35,41 +35,53 @@ std::string Dump(const nlohmann::json& value) {
 // What one non-blocking send or receive on a viewer's socket came to.
 enum class Io { kDone, kWouldBlock, kClosed };
 
-// kTlsWouldBlock: Poco 1.11's TLS socket does not pass setBlocking(false) on
-// to its inner socket, so when OpenSSL wants the socket to drain (or fill)
-// first it polls with a zero timeout and throws TimeoutException. Nothing
-// was written or consumed then: it is the non-blocking "try again later".
-
-// Sends what fits of `data`; `sent` gets how much. Over TLS (HTTPS) the
-// socket's TLS session encrypts, and may want to write (or read) first.
-Io SendSome(Poco::Net::StreamSocket& socket, bool tls, std::string_view data, size_t& sent) {
-  sent = 0;
-  if (!tls) {
-    for (;;) {
-      ssize_t n =
-          send(socket.impl()->sockfd(), data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n > 0) {
-        sent = static_cast<size_t>(n);
-        return Io::kDone;
-      }
-      if (n < 0 && errno == EINTR) continue;
-      return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? Io::kWouldBlock : Io::kClosed;
-    }
-  }
+// One sendBytes() or receiveBytes() of a TLS socket in non-blocking use, as
+// an Io; `n` gets its count. Poco 1.11's TLS socket does not pass
+// setBlocking(false) on to its inner socket, so when OpenSSL wants the
+// socket to drain (or fill) first it polls with a zero timeout and throws
+// TimeoutException. Nothing was written or consumed then: it is the
+// non-blocking "try again later".
+template <typename Call>
+Io TlsCall(Call call, int& n) {
+  n = 0;
   try {
-    int n = socket.sendBytes(data.data(), static_cast<int>(std::min<size_t>(data.size(), INT_MAX)));
-    if (n > 0) {
-      sent = static_cast<size_t>(n);
-      return Io::kDone;
-    }
+    n = call();
+    if (n > 0) return Io::kDone;
     return n == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE ||
                    n == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_READ
                ? Io::kWouldBlock
                : Io::kClosed;
   } catch (const Poco::TimeoutException&) {
-    return Io::kWouldBlock;  // see kTlsWouldBlock
+    return Io::kWouldBlock;
   } catch (const Poco::Exception&) {
     return Io::kClosed;
+  }
+}
+
+// Sends what fits of `data`; `sent` gets how much. Over TLS (HTTPS) the
+// socket's TLS session encrypts, and may want to write (or read) first.
+Io SendSome(Poco::Net::StreamSocket& socket, bool tls, std::string_view data, size_t& sent) {
+  sent = 0;
+  if (tls) {
+    int n = 0;
+    Io io = TlsCall(
+        [&] {
+          return socket.sendBytes(data.data(),
+                                  static_cast<int>(std::min<size_t>(data.size(), INT_MAX)));
+        },
+        n);
+    if (io == Io::kDone) sent = static_cast<size_t>(n);
+    return io;
+  }
+  for (;;) {
+    ssize_t n =
+        send(socket.impl()->sockfd(), data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      sent = static_cast<size_t>(n);
+      return Io::kDone;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? Io::kWouldBlock : Io::kClosed;
   }
 }
 
@@ -77,24 +89,14 @@ Io SendSome(Poco::Net::StreamSocket& socket, bool tls, std::string_view data, si
 // records); kClosed once it has left.
 Io DrainInput(Poco::Net::StreamSocket& socket, bool tls) {
   char scratch[512];
-  if (!tls) {
-    ssize_t got = recv(socket.impl()->sockfd(), scratch, sizeof scratch, MSG_DONTWAIT);
-    if (got > 0) return Io::kDone;
-    return got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? Io::kWouldBlock
-                                                                                  : Io::kClosed;
+  if (tls) {
+    int n = 0;
+    return TlsCall([&] { return socket.receiveBytes(scratch, sizeof scratch); }, n);
   }
-  try {
-    int got = socket.receiveBytes(scratch, sizeof scratch);
-    if (got > 0) return Io::kDone;
-    return got == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_READ ||
-                   got == Poco::Net::SecureStreamSocket::ERR_SSL_WANT_WRITE
-               ? Io::kWouldBlock
-               : Io::kClosed;
-  } catch (const Poco::TimeoutException&) {
-    return Io::kWouldBlock;  // see kTlsWouldBlock
-  } catch (const Poco::Exception&) {
-    return Io::kClosed;
-  }
+  ssize_t got = recv(socket.impl()->sockfd(), scratch, sizeof scratch, MSG_DONTWAIT);
+  if (got > 0) return Io::kDone;
+  return got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? Io::kWouldBlock
+                                                                                : Io::kClosed;
 }
 
 }  // namespace

@@ -163,40 +163,37 @@ TEST_F(HostileRequestsTest, HeadsTheParserRefusesGetJsonErrors) {
 class SlowSendersTest : public HostileRequestsTest {
  protected:
   std::vector<std::string> HostArgs() override { return {"--request-timeout-ms", "1500"}; }
+
+  // Sends `pieces` 250 ms apart — about 10 s in all — and expects the host
+  // to answer 408 at its 1.5 s deadline, store nothing and serve on.
+  void ExpectCutOffAtTheDeadline(const std::vector<std::string>& pieces) {
+    const std::string before = DatabaseSnapshot();
+    std::chrono::milliseconds elapsed{};
+    HttpResponse response =
+        RawHttp(port(), pieces, std::chrono::milliseconds(250), std::chrono::seconds(20), &elapsed);
+    EXPECT_EQ(response.status, 408) << response.body;
+    EXPECT_EQ(response.Json()["error"]["code"], "request_timeout");
+    EXPECT_LT(elapsed, std::chrono::seconds(8));
+    EXPECT_EQ(Http(port(), "GET", "/healthz").status, 200);
+    EXPECT_EQ(DatabaseSnapshot(), before);
+  }
 };
 
 TEST_F(SlowSendersTest, AHeadSentAFieldAtATimeIsCutOffAtTheDeadline) {
-  const std::string before = DatabaseSnapshot();
   std::vector<std::string> pieces = {"POST /api/jobs HTTP/1.1\r\n"};
   for (int i = 0; i < 40; ++i) pieces.push_back("X-Slow-" + std::to_string(i) + ": y\r\n");
-  std::chrono::milliseconds elapsed{};
-  // 40 fields 250 ms apart take 10 s; the deadline is 1.5 s.
-  HttpResponse response =
-      RawHttp(port(), pieces, std::chrono::milliseconds(250), std::chrono::seconds(20), &elapsed);
-  EXPECT_EQ(response.status, 408) << response.body;
-  EXPECT_EQ(response.Json()["error"]["code"], "request_timeout");
-  EXPECT_LT(elapsed, std::chrono::seconds(8));
-  EXPECT_EQ(Http(port(), "GET", "/healthz").status, 200);
-  EXPECT_EQ(DatabaseSnapshot(), before);
+  ExpectCutOffAtTheDeadline(pieces);
 }
 
 TEST_F(SlowSendersTest, ABodySentAFewBytesAtATimeIsCutOffAtTheDeadline) {
-  const std::string before = DatabaseSnapshot();
   const std::string job = R"({"content":")" + std::string(1500, 'x') + R"(","provider":"offline"})";
   std::vector<std::string> pieces = {
       "POST /api/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
       "Content-Length: " +
       std::to_string(job.size()) + "\r\n\r\n"};
   for (size_t at = 0; at < job.size(); at += 40) pieces.push_back(job.substr(at, 40));
-  std::chrono::milliseconds elapsed{};
-  // 39 pieces 250 ms apart take 10 s; the deadline is 1.5 s.
-  HttpResponse response =
-      RawHttp(port(), pieces, std::chrono::milliseconds(250), std::chrono::seconds(20), &elapsed);
-  EXPECT_EQ(response.status, 408) << response.body;
-  EXPECT_EQ(response.Json()["error"]["code"], "request_timeout");
-  EXPECT_LT(elapsed, std::chrono::seconds(8));
+  ExpectCutOffAtTheDeadline(pieces);
   EXPECT_EQ(Http(port(), "GET", "/api/jobs").Json()["jobs"].size(), 0u);
-  EXPECT_EQ(DatabaseSnapshot(), before);
 }
 
 }  // namespace

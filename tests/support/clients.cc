@@ -1,5 +1,6 @@
 #include "tests/support/clients.h"
 
+#include <Poco/Exception.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -47,9 +48,16 @@ std::string HttpResponse::Header(const std::string& lower_name) const {
 HttpResponse Http(int port, const std::string& method, const std::string& path,
                   const std::string& raw_body, const std::string& content_type,
                   const std::map<std::string, std::string>& headers) {
+  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+  return Http(session, method, path, raw_body, content_type, headers);
+}
+
+HttpResponse Http(Poco::Net::HTTPClientSession& session, const std::string& method,
+                  const std::string& path, const std::string& raw_body,
+                  const std::string& content_type,
+                  const std::map<std::string, std::string>& headers) {
   HttpResponse result;
   try {
-    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
     session.setTimeout(Poco::Timespan(30, 0));
     Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
     for (const auto& [name, value] : headers) request.set(name, value);
@@ -66,6 +74,9 @@ HttpResponse Http(int port, const std::string& method, const std::string& path,
     std::stringstream body;
     Poco::StreamCopier::copyStream(in, body);
     result.body = body.str();
+  } catch (const Poco::Exception& e) {
+    result.status = -1;
+    result.body = e.displayText();
   } catch (const std::exception& e) {
     result.status = -1;
     result.body = e.what();

@@ -12,6 +12,10 @@
 #include <string>
 #include <vector>
 
+namespace Poco::Net {
+class HTTPClientSession;
+}
+
 namespace scribe::testing {
 
 struct HttpResponse {
@@ -25,6 +29,11 @@ struct HttpResponse {
 // One request on a fresh connection. `raw_body` is sent as is.
 HttpResponse Http(int port, const std::string& method, const std::string& path,
                   const std::string& raw_body = "",
+                  const std::string& content_type = "application/json",
+                  const std::map<std::string, std::string>& headers = {});
+// The same on a session the caller made (HTTPS, say).
+HttpResponse Http(Poco::Net::HTTPClientSession& session, const std::string& method,
+                  const std::string& path, const std::string& raw_body = "",
                   const std::string& content_type = "application/json",
                   const std::map<std::string, std::string>& headers = {});
 

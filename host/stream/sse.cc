@@ -17,8 +17,8 @@ Status BadOffset(std::string_view text, std::string_view why) {
                              "event id");
 }
 
-// Digits only, no leading zero, at most kMaxOffsetDigits.
-// Decimal digits only: from_chars alone would take a leading minus.
+// Decimal digits only (from_chars alone would take a leading minus), no
+// leading zero, at most kMaxOffsetDigits.
 std::optional<int64_t> ParseDigits(std::string_view text) {
   if (text.empty() || text.size() > kMaxOffsetDigits) return std::nullopt;
   if (text[0] < '0' || text[0] > '9') return std::nullopt;

@@ -125,6 +125,10 @@ const std::vector<Setting>& Settings() {
       {"http-queue", "SCRIBE_HTTP_QUEUE", "http_queue",
        "connections that may wait for a request thread [4096]",
        Integer(&Config::http_queue, 1, 1 << 20)},
+      {"long-poll-timeout-ms", "SCRIBE_LONG_POLL_TIMEOUT_MS", "long_poll_timeout_ms",
+       "Durable Streams long-poll: answer 204 after this long without new data, "
+       "milliseconds [30000]",
+       Integer(&Config::long_poll_timeout_ms, 10, 600000)},
       {"heartbeat-ms", "SCRIBE_HEARTBEAT_MS", "heartbeat_ms",
        "SSE heartbeat comment after this much silence, milliseconds [15000]",
        Integer(&Config::heartbeat_ms, 10, 3600000)},

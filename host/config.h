@@ -27,6 +27,7 @@ struct Config {
   int http_threads = 64;
   int http_queue = 4096;
   int64_t heartbeat_ms = 15000;
+  int64_t long_poll_timeout_ms = 30000;
   int64_t sse_retry_ms = 2000;
   int64_t max_body_bytes = 16 << 20;
   int64_t max_document_bytes = 8 << 20;

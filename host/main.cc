@@ -24,6 +24,7 @@
 #include "host/plugin/registry.h"
 #include "host/store/store.h"
 #include "host/stream/sse_hub.h"
+#include "host/streams/stream_service.h"
 
 namespace scribe {
 namespace {
@@ -121,7 +122,10 @@ int Run(const Config& config) {
   // after it; the forwarding source breaks that cycle.
   struct Source : stream::LogSource {
     jobs::JobService* jobs = nullptr;
+    streams::StreamService* streams = nullptr;
+    // A log is a job's (by id) or a Durable Stream's (by path).
     Result<std::string> ReadLog(const std::string& id, int64_t offset, int64_t max) override {
+      if (!id.empty() && id[0] == '/') return streams->ReadLog(id, offset, max);
       return jobs->ReadLog(id, offset, max);
     }
   } source;
@@ -144,15 +148,21 @@ int Run(const Config& config) {
   job_options.max_active_jobs_per_key = config.max_active_jobs_per_key;
   job_options.submissions_per_minute_per_key = config.submissions_per_minute;
   jobs::JobService service(**store, registry, hub, job_options);
+  streams::StreamServiceOptions stream_options;
+  stream_options.long_poll_timeout = std::chrono::milliseconds(config.long_poll_timeout_ms);
+  streams::StreamService streams(**store, hub, stream_options);
   source.jobs = &service;
-  (*store)->SetCommitListener(&service);
+  source.streams = &streams;
+  store::CommitFanout listeners({&service, &streams});
+  (*store)->SetCommitListener(&listeners);
   Status started = hub.Start();
   if (started.ok()) started = service.Start();
+  if (started.ok()) started = streams.Start();
   if (!started.ok()) return Fail(started);
 
   http::Router router;
   http::Authenticator authenticator(**store, config.auth == "on");
-  http::AddApiRoutes(router, service, hub, authenticator);
+  http::AddApiRoutes(router, service, streams, hub, authenticator);
   router.SetCors(http::CorsPolicy{config.cors_origins});
 
   http::ServerOptions server_options;
@@ -170,7 +180,8 @@ int Run(const Config& config) {
     service.Stop();
     return Fail(listening);
   }
-  std::string url = server.scheme() + "://" + server_options.host + ":" + std::to_string(server.port());
+  std::string url =
+      server.scheme() + "://" + server_options.host + ":" + std::to_string(server.port());
   std::printf("scribed listening on %s\n", url.c_str());
   std::fflush(stdout);
   Log(LogLevel::kInfo, "scribed", "listening on " + url + ", database " + config.db);
@@ -179,6 +190,7 @@ int Run(const Config& config) {
   sigwait(&signals, &signal_number);
   Log(LogLevel::kInfo, "scribed", "shutting down");
   server.Stop();
+  streams.Stop();
   service.Stop();
   hub.Stop();
   Status flushed = (*store)->Flush();

@@ -24,6 +24,7 @@ enum class Code {
   kUnauthenticated,    // no valid API key where one is required
   kPermissionDenied,   // a valid key that may not do this (an admin route)
   kNotFound,           // the named job, document or route does not exist
+  kGone,               // it existed and was deleted or expired, and its name stays taken
   kConflict,           // the request is valid but not in the resource's state
   kOutOfRange,         // an offset past the end of a finished log
   kPayloadTooLarge,    // a body over the configured limit
@@ -76,6 +77,9 @@ inline Status PermissionDenied(std::string message) {
 }
 inline Status NotFound(std::string reason, std::string message) {
   return Status(Code::kNotFound, std::move(reason), std::move(message));
+}
+inline Status Gone(std::string reason, std::string message) {
+  return Status(Code::kGone, std::move(reason), std::move(message));
 }
 inline Status Conflict(std::string reason, std::string message) {
   return Status(Code::kConflict, std::move(reason), std::move(message));

@@ -14,6 +14,8 @@ int HttpStatusFor(const Status& status) {
       return 403;
     case Code::kNotFound:
       return 404;
+    case Code::kGone:
+      return 410;
     case Code::kMethodNotAllowed:
       return 405;
     case Code::kConflict:

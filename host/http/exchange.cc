@@ -36,6 +36,10 @@ std::optional<std::string> Exchange::Query(const std::string& name) const {
   return it->second;
 }
 
+int Exchange::QueryCount(const std::string& name) const {
+  return static_cast<int>(query_.count(name));
+}
+
 std::optional<std::string> Exchange::Header(const std::string& name) const {
   if (!request_.has(name)) return std::nullopt;
   return request_.get(name);
@@ -111,7 +115,7 @@ void SendBody(Poco::Net::HTTPServerResponse& response, int status, const std::st
   response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
   response.setContentType(content_type);
   response.setContentLength64(static_cast<Poco::Int64>(body.size()));
-  response.set("Cache-Control", "no-store");
+  if (!response.has("Cache-Control")) response.set("Cache-Control", "no-store");
   std::ostream& out = response.send();
   if (with_body) out.write(body.data(), static_cast<std::streamsize>(body.size()));
   out.flush();
@@ -121,6 +125,7 @@ void SendErrorBody(Poco::Net::HTTPServerResponse& response, const Status& status
   // A request body the handler did not read would be taken for the next
   // request on this connection: close it instead.
   response.setKeepAlive(false);
+  response.set("Cache-Control", "no-store");
   if (status.retry_after_ms() > 0) {
     response.set("Retry-After", std::to_string((status.retry_after_ms() + 999) / 1000));
   }

@@ -44,6 +44,8 @@ class Exchange {
   // The decoded query string. Not OK when it is malformed.
   const Status& query_status() const { return query_status_; }
   std::optional<std::string> Query(const std::string& name) const;
+  // How many times the query names `name`.
+  int QueryCount(const std::string& name) const;
   std::optional<std::string> Header(const std::string& name) const;
 
   // The whole body: at most max_bytes (413 beyond), within the timeout (408).
@@ -53,6 +55,7 @@ class Exchange {
   // The media type of the body, lower case, without parameters.
   std::string MediaType() const;
 
+  // Send*: Cache-Control is no-store unless the handler set its own.
   void SendJson(int status, const nlohmann::json& body);
   void SendText(int status, const std::string& content_type, const std::string& body);
   void SendNoContent();

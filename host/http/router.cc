@@ -8,10 +8,16 @@ namespace scribe::http {
 namespace {
 
 // What a cross-origin page may send and read.
+// (The Stream-* and Producer-* headers are the Durable Streams protocol's.)
 constexpr char kCorsRequestHeaders[] =
-    "Authorization, Content-Type, Idempotency-Key, If-None-Match, Last-Event-ID, Range";
+    "Authorization, Content-Type, Idempotency-Key, If-None-Match, Last-Event-ID, Range, "
+    "Stream-Seq, Stream-TTL, Stream-Expires-At, Stream-Closed, Stream-Forked-From, "
+    "Stream-Fork-Offset, Stream-Fork-Sub-Offset, Producer-Id, Producer-Epoch, Producer-Seq";
 constexpr char kCorsExposedHeaders[] =
-    "Content-Range, Location, Retry-After, WWW-Authenticate, X-Scribe-Job-Id";
+    "Content-Range, Location, Retry-After, WWW-Authenticate, X-Scribe-Job-Id, ETag, "
+    "Stream-Next-Offset, Stream-Up-To-Date, Stream-Closed, Stream-Cursor, Stream-TTL, "
+    "Stream-Expires-At, Stream-SSE-Data-Encoding, Producer-Epoch, Producer-Seq, "
+    "Producer-Expected-Seq, Producer-Received-Seq";
 constexpr char kCorsMaxAgeSeconds[] = "600";
 
 std::string Join(const std::set<std::string>& items) {
@@ -54,11 +60,19 @@ void Router::Add(std::string method, std::string pattern, Handler handler, Acces
 
 bool Router::Match(const Route& route, const std::vector<std::string>& segments,
                    std::map<std::string, std::string>& params) {
-  if (route.segments.size() != segments.size()) return false;
+  const bool rest = !route.segments.empty() && route.segments.back().size() > 5 &&
+                    route.segments.back().compare(route.segments.back().size() - 4, 4, "...}") == 0;
+  if (rest ? segments.size() < route.segments.size() : route.segments.size() != segments.size()) {
+    return false;
+  }
   std::map<std::string, std::string> found;
-  for (size_t i = 0; i < segments.size(); ++i) {
+  for (size_t i = 0; i < route.segments.size(); ++i) {
     const std::string& want = route.segments[i];
-    if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
+    if (rest && i + 1 == route.segments.size()) {
+      std::string tail = segments[i];
+      for (size_t j = i + 1; j < segments.size(); ++j) tail += "/" + segments[j];
+      found[want.substr(1, want.size() - 5)] = std::move(tail);
+    } else if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
       found[want.substr(1, want.size() - 2)] = segments[i];
     } else if (want != segments[i]) {
       return false;

@@ -1,5 +1,6 @@
 // Router: the only table of Scribe's routes. A route is a method and a path
-// pattern whose `{name}` segments match one path segment each. A path that
+// pattern whose `{name}` segments match one path segment each; a last
+// segment `{name...}` matches the rest of the path (one segment or more). A path that
 // matches no pattern gets 404; one that matches with another method, 405
 // with an Allow header. The router also answers for cross-origin access
 // (CORS): off unless origins are configured.

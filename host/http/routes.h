@@ -7,12 +7,13 @@
 #include "host/http/router.h"
 #include "host/jobs/job_service.h"
 #include "host/stream/sse_hub.h"
+#include "host/streams/stream_service.h"
 
 namespace scribe::http {
 
 // Every route of the API, as scribed serves it.
-void AddApiRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub,
-                  const Authenticator& authenticator);
+void AddApiRoutes(Router& router, jobs::JobService& jobs, streams::StreamService& streams,
+                  stream::SseHub& hub, const Authenticator& authenticator);
 
 // The OpenAPI 3.1 document of the API (host/http/api/openapi.json).
 extern const char kOpenApiJson[];
@@ -27,6 +28,20 @@ void AddWebRoutes(Router& router);
 void AddSessionRoutes(Router& router, const Authenticator& authenticator);
 // The original app's script endpoints, on top of jobs (routes_audio.cc).
 void AddAudioRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub);
+
+// The Durable Streams protocol under /v1/stream/, and each job's output as a
+// read-only stream at /api/jobs/{id}/stream (routes_streams.cc).
+void AddStreamRoutes(Router& router, jobs::JobService& jobs, streams::StreamService& streams,
+                     stream::SseHub& hub);
+
+// Answers with an SSE stream of the log `key` (a job's id or a stream's
+// path) from `offset`: a 200 head with `fields` (CRLF-ended header lines) and
+// the headers already set on the response, then `first_events`, then what
+// the hub writes. The request thread is free at once.
+void HandToHub(Exchange& ex, stream::SseHub& hub, const std::string& key, const std::string& fields,
+               int64_t offset, stream::JobView view,
+               std::optional<stream::DurableFraming> durable = std::nullopt,
+               const std::string& first_events = "");
 
 // Answers with the job's SSE stream from `offset`, written by the hub after
 // `first_events` (already framed); the request thread is free at once.

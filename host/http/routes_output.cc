@@ -10,19 +10,15 @@
 
 namespace scribe::http {
 
-void StreamToHub(Exchange& ex, stream::SseHub& hub, const store::Job& job, int64_t offset,
-                 const std::string& first_events) {
-  Status admitted = hub.Admit(job.id, ex.caller().key_id);
+void HandToHub(Exchange& ex, stream::SseHub& hub, const std::string& key, const std::string& fields,
+               int64_t offset, stream::JobView view, std::optional<stream::DurableFraming> durable,
+               const std::string& first_events) {
+  Status admitted = hub.Admit(key, ex.caller().key_id);
   if (!admitted.ok()) return ex.SendError(admitted);
-  std::string head = ex.request().getVersion() +
-                     " 200 OK\r\n"
-                     "Content-Type: text/event-stream; charset=utf-8\r\n"
-                     "Cache-Control: no-cache\r\n"
+  std::string head = ex.request().getVersion() + " 200 OK\r\n" + fields +
                      "X-Accel-Buffering: no\r\n"
-                     "Connection: close\r\n"
-                     "X-Scribe-Job-Id: " +
-                     job.id + "\r\n";
-  // What the server and router already set: Date, Server, CORS.
+                     "Connection: close\r\n";
+  // What the server, router and handler already set: Date, Server, CORS...
   for (const auto& [name, value] : ex.response()) {
     if (Poco::icompare(name, "Connection") != 0) head += name + ": " + value + "\r\n";
   }
@@ -30,8 +26,18 @@ void StreamToHub(Exchange& ex, stream::SseHub& hub, const store::Job& job, int64
   // From here the hub owns the connection; this request thread is free.
   Poco::Net::StreamSocket socket =
       static_cast<Poco::Net::HTTPServerRequestImpl&>(ex.request()).detachSocket();
-  hub.Attach(std::move(socket), std::move(head), job.id, ex.caller().key_id, offset,
-             jobs::JobService::ViewOf(job));
+  hub.Attach(std::move(socket), std::move(head), key, ex.caller().key_id, offset, std::move(view),
+             std::move(durable));
+}
+
+void StreamToHub(Exchange& ex, stream::SseHub& hub, const store::Job& job, int64_t offset,
+                 const std::string& first_events) {
+  HandToHub(ex, hub, job.id,
+            "Content-Type: text/event-stream; charset=utf-8\r\n"
+            "Cache-Control: no-cache\r\n"
+            "X-Scribe-Job-Id: " +
+                job.id + "\r\n",
+            offset, jobs::JobService::ViewOf(job), std::nullopt, first_events);
 }
 
 namespace {

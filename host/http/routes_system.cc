@@ -70,8 +70,8 @@ Result<std::string> MetricsText(jobs::JobService& jobs, stream::SseHub& hub) {
 
 }  // namespace
 
-void AddApiRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub,
-                  const Authenticator& authenticator) {
+void AddApiRoutes(Router& router, jobs::JobService& jobs, streams::StreamService& streams,
+                  stream::SseHub& hub, const Authenticator& authenticator) {
   router.SetAuthenticate([&authenticator](Exchange& ex) { return authenticator.Authenticate(ex); });
   AddSessionRoutes(router, authenticator);
   AddDocumentRoutes(router, jobs);
@@ -79,6 +79,7 @@ void AddApiRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub,
   AddOutputRoutes(router, jobs, hub);
   AddSystemRoutes(router, jobs, hub);
   AddAudioRoutes(router, jobs, hub);
+  AddStreamRoutes(router, jobs, streams, hub);
   AddWebRoutes(router);
 }
 

@@ -299,6 +299,7 @@ std::vector<ProviderInfo> JobService::Providers() const {
 
 void JobService::OnCommitted(const std::vector<store::CommittedChange>& changes) {
   for (const store::CommittedChange& change : changes) {
+    if (change.stream) continue;  // a Durable Stream's: StreamService's
     if (!change.job) {
       hub_.OnAppended(change.job_id, change.offset, change.text);
       continue;

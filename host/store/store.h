@@ -26,7 +26,16 @@
 
 namespace scribe::store {
 
-// One committed change, as published after its transaction.
+// A committed change of a Durable Stream: its appended bytes (offset, text),
+// its closing, or its end (deleted or expired).
+struct StreamChange {
+  std::string path;
+  bool closed = false;  // closed now (by this change or before)
+  bool gone = false;    // deleted or expired: readers of it must stop
+};
+
+// One committed change, as published after its transaction: of a job, or of
+// a Durable Stream (then `stream` is set and job_id is empty).
 struct CommittedChange {
   std::string job_id;
   // Text appended at [offset, offset + text.size()); empty for a state change.
@@ -34,6 +43,19 @@ struct CommittedChange {
   std::string text;
   // The job after a state change (state, attempts, error, usage...).
   std::optional<Job> job;
+  std::optional<StreamChange> stream;
+
+  static CommittedChange JobText(std::string job_id, int64_t offset, std::string text) {
+    return CommittedChange{std::move(job_id), offset, std::move(text), std::nullopt, std::nullopt};
+  }
+  static CommittedChange JobChanged(Job job) {
+    int64_t end = job.output_bytes;
+    std::string id = job.id;
+    return CommittedChange{std::move(id), end, "", std::move(job), std::nullopt};
+  }
+  static CommittedChange Stream(StreamChange stream, int64_t offset, std::string text) {
+    return CommittedChange{"", offset, std::move(text), std::nullopt, std::move(stream)};
+  }
 };
 
 // Receives committed changes, in commit order, on the store's writer thread.
@@ -45,6 +67,22 @@ class CommitListener {
   // Text queued by Append() for (job, attempt) could not be stored; nothing
   // more of that attempt will be stored. The attempt must end.
   virtual void OnAppendFailed(const std::string& job_id, int attempt, const Status& status) = 0;
+};
+
+// Passes every notification to each of several listeners, in order.
+class CommitFanout : public CommitListener {
+ public:
+  explicit CommitFanout(std::vector<CommitListener*> listeners)
+      : listeners_(std::move(listeners)) {}
+  void OnCommitted(const std::vector<CommittedChange>& changes) override {
+    for (CommitListener* listener : listeners_) listener->OnCommitted(changes);
+  }
+  void OnAppendFailed(const std::string& job_id, int attempt, const Status& status) override {
+    for (CommitListener* listener : listeners_) listener->OnAppendFailed(job_id, attempt, status);
+  }
+
+ private:
+  std::vector<CommitListener*> listeners_;
 };
 
 // Counters for /metrics.
@@ -82,6 +120,16 @@ class StoreReader {
   // inside a character when max_bytes cuts one.
   virtual Result<std::string> ReadOutput(const std::string& job_id, int64_t offset,
                                          int64_t max_bytes) = 0;
+
+  // ---- Durable Streams
+  // The stream at `path` as of now: NotFound when there is none (or it
+  // expired), Gone when it was deleted or expired while forks still read it.
+  virtual Result<StreamInfo> GetStream(const std::string& path) = 0;
+  // Bytes of the stream from `offset` (at most its tail), a fork's inherited
+  // bytes included: about max_bytes, and with `whole_chunks` only whole
+  // appends after the first (so a JSON stream's messages are never cut).
+  virtual Result<StreamRead> ReadStream(const std::string& path, int64_t offset, int64_t max_bytes,
+                                        bool whole_chunks) = 0;
 
   // ---- API keys (written by operators: maintenance.h)
   // The key whose secret hashes to `secret_hash`, revoked or not; nullopt
@@ -142,6 +190,25 @@ class Store : public StoreReader {
   virtual void Append(const std::string& job_id, int attempt, std::string text) = 0;
   // Blocks until everything queued so far is committed.
   virtual Status Flush() = 0;
+
+  // ---- Durable Streams: each call one transaction, committed on return
+  // Creates a stream, or finds it with the same settings (created = false).
+  // Conflict when the path is taken otherwise (or by a deleted stream forks
+  // still read); for a fork, NotFound / Conflict (deleted, other content
+  // type) for its source and InvalidArgument for an offset it does not have.
+  virtual Result<CreatedStream> CreateStream(const StreamCreate& create) = 0;
+  // Appends and/or closes, applying the protocol's checks in one transaction:
+  // closed (Conflict "stream_closed"), content type (Conflict), producer
+  // epoch (PermissionDenied "stale_epoch") and seq (InvalidArgument or
+  // Conflict "sequence_gap"), Stream-Seq (Conflict). `result` is filled in
+  // either case.
+  virtual Status AppendStream(const StreamAppend& append, StreamAppendResult& result) = 0;
+  // Renews a sliding TTL (a read counts as use); nothing for other streams.
+  virtual Status TouchStream(const std::string& path) = 0;
+  // Deletes a stream: its bytes stay, as a Gone stream, while forks read them.
+  virtual Status DeleteStream(const std::string& path) = 0;
+  // Deletes every stream whose time is up; returns how many.
+  virtual Result<int64_t> ExpireStreams() = 0;
 
   // Set once, before any write; not owned.
   virtual void SetCommitListener(CommitListener* listener) = 0;

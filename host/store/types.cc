@@ -1,5 +1,7 @@
 #include "host/store/types.h"
 
+#include <cctype>
+
 namespace scribe::store {
 
 std::string_view ToString(JobState state) {
@@ -48,6 +50,22 @@ Result<std::vector<JobState>> ParseJobStates(std::string_view list) {
 bool IsFinished(JobState state) {
   return state == JobState::kSucceeded || state == JobState::kFailed ||
          state == JobState::kCancelled;
+}
+
+bool IsJsonContentType(std::string_view content_type) {
+  std::string_view media = content_type.substr(0, content_type.find(';'));
+  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
+  constexpr std::string_view kJson = "application/json";
+  if (media.size() != kJson.size()) return false;
+  for (size_t i = 0; i < media.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(media[i])) != kJson[i]) return false;
+  }
+  return true;
+}
+
+std::optional<int64_t> StreamInfo::ExpiryMs() const {
+  if (ttl_seconds) return accessed_ms + *ttl_seconds * 1000;
+  return expires_at_ms;
 }
 
 }  // namespace scribe::store

@@ -166,6 +166,88 @@ struct CreatedJob {
   bool replayed = false;  // an earlier submit with the same idempotency key
 };
 
+// ---- Durable Streams: append-only logs named by URL path
+
+// Whether a stream's content type is JSON ("application/json", any case,
+// parameters allowed): its bytes are then messages, one per line.
+bool IsJsonContentType(std::string_view content_type);
+
+// A stream as stored.
+struct StreamInfo {
+  int64_t id = 0;
+  std::string path;
+  std::string content_type;
+  std::optional<int64_t> ttl_seconds;    // sliding, renewed by reads and appends
+  std::optional<int64_t> expires_at_ms;  // absolute
+  bool closed = false;
+  int64_t tail = 0;         // the next offset: where the next append lands
+  int64_t fork_offset = 0;  // a fork: where its own bytes begin; below, its source's
+  int64_t fork_sub = 0;     // the sub-offset it was forked with
+  std::string fork_source;  // a fork: its source's path
+  int64_t created_ms = 0;
+  int64_t accessed_ms = 0;
+
+  bool json() const { return IsJsonContentType(content_type); }
+  // When the stream stops existing, if ever.
+  std::optional<int64_t> ExpiryMs() const;
+};
+
+// What a PUT asks for.
+struct StreamCreate {
+  std::string path;
+  std::string content_type;  // empty: the fork source's, else application/octet-stream
+  std::optional<int64_t> ttl_seconds;
+  std::optional<int64_t> expires_at_ms;
+  bool closed = false;
+  std::string data;  // initial bytes, framed (JSON: one message per line)
+  // A fork of `fork_source` at `fork_offset` (absent: its tail), plus the
+  // first `fork_sub` bytes (JSON: messages) of the append found there.
+  std::string fork_source;
+  std::optional<int64_t> fork_offset;
+  int64_t fork_sub = 0;
+};
+
+struct CreatedStream {
+  StreamInfo stream;
+  bool created = false;  // false: it existed with the same settings
+};
+
+// An idempotent producer's identity and position (Producer-Id/Epoch/Seq).
+struct StreamProducer {
+  std::string id;
+  int64_t epoch = 0;
+  int64_t seq = 0;
+};
+
+// What a POST asks for.
+struct StreamAppend {
+  std::string path;
+  std::string content_type;  // the body's; empty when the request named none
+  std::string data;          // framed; empty: only close
+  bool close = false;
+  std::optional<StreamProducer> producer;
+  std::optional<std::string> stream_seq;  // Stream-Seq: must grow, compared as bytes
+};
+
+// What an append came to, on success and on failure alike (the protocol's
+// answers carry the stream's tail and the producer's state either way).
+struct StreamAppendResult {
+  StreamInfo stream;       // after the append (or as found, when refused)
+  bool duplicate = false;  // a producer's retry of what is stored already
+  // The producer's state for the answer's headers: current epoch and the
+  // last accepted seq; on a gap, the seq expected and the one received.
+  int64_t producer_epoch = 0;
+  int64_t producer_seq = -1;
+  int64_t expected_seq = -1;
+  int64_t received_seq = -1;
+};
+
+// Bytes of a stream read from an offset.
+struct StreamRead {
+  std::string data;
+  int64_t next = 0;  // the offset after `data`
+};
+
 }  // namespace scribe::store
 
 #endif  // SCRIBE_HOST_STORE_TYPES_H_

@@ -17,6 +17,31 @@ Status BadOffset(std::string_view text, std::string_view why) {
                              "event id");
 }
 
+std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// `data:` fields for `data`, one per line: CR, LF and CRLF all end a line
+// in SSE, so each line of the payload becomes its own field. `tight` leaves
+// out the space after "data:" unless the line itself starts with one (a
+// reader drops one leading space).
+void AppendDataLines(std::string& out, std::string_view data, bool tight) {
+  size_t start = 0;
+  while (true) {
+    size_t eol = data.find_first_of("\r\n", start);
+    std::string_view line = data.substr(start, eol - start);
+    out.append(tight && (line.empty() || line[0] != ' ') ? "\ndata:" : "\ndata: ").append(line);
+    if (eol == std::string_view::npos) break;
+    start = eol + 1;
+    if (data[eol] == '\r' && start < data.size() && data[start] == '\n') ++start;
+  }
+  out.append("\n\n");
+}
+
+}  // namespace
+
 // Decimal digits only (from_chars alone would take a leading minus), no
 // leading zero, at most kMaxOffsetDigits.
 std::optional<int64_t> ParseDigits(std::string_view text) {
@@ -29,25 +54,14 @@ std::optional<int64_t> ParseDigits(std::string_view text) {
   return value;
 }
 
-std::string_view TrimSpaces(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
-
 void AppendEvent(std::string& out, int64_t id, std::string_view event, std::string_view data) {
   out.append("id: ").append(std::to_string(id)).append("\nevent: ").append(event);
-  size_t start = 0;
-  while (true) {
-    size_t eol = data.find_first_of("\r\n", start);
-    out.append("\ndata: ").append(data.substr(start, eol - start));
-    if (eol == std::string_view::npos) break;
-    start = eol + 1;
-    if (data[eol] == '\r' && start < data.size() && data[start] == '\n') ++start;
-  }
-  out.append("\n\n");
+  AppendDataLines(out, data, /*tight=*/false);
+}
+
+void AppendNamedEvent(std::string& out, std::string_view event, std::string_view data) {
+  out.append("event: ").append(event);
+  AppendDataLines(out, data, /*tight=*/true);
 }
 
 void AppendTokenEvent(std::string& out, int64_t end, std::string_view text) {

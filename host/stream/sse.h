@@ -24,6 +24,12 @@ namespace scribe::stream {
 // field, as the SSE format requires, so it can never end the event early.
 void AppendEvent(std::string& out, int64_t id, std::string_view event, std::string_view data);
 
+// Appends `event: <event>\ndata:<data>\n\n`, without an id (the Durable
+// Streams protocol's events), splitting `data` into lines the same way; no
+// space after "data:" (as that protocol's clients expect) unless the line
+// starts with one.
+void AppendNamedEvent(std::string& out, std::string_view event, std::string_view data);
+
 // A `token` event delivering `text` (whole UTF-8 characters) that ends at
 // byte offset `end`: data is {"type":"token","content":<text>}.
 void AppendTokenEvent(std::string& out, int64_t end, std::string_view text);
@@ -38,6 +44,10 @@ void AppendRetry(std::string& out, int64_t milliseconds);
 // decimal number, no sign, no spaces inside, no leading zeros. Negative
 // numbers and anything else give InvalidArgument("invalid_offset").
 Result<int64_t> ParseOffset(std::string_view text);
+
+// A plain decimal number: digits only (no sign, no spaces), no leading zero,
+// at most 18 digits; nullopt otherwise.
+std::optional<int64_t> ParseDigits(std::string_view text);
 
 // A parsed `Range: bytes=...` header (a single range).
 struct ByteRange {

@@ -128,6 +128,8 @@ struct SseHub::Viewer {
   size_t out_pos = 0;
   std::shared_ptr<const std::string> end;  // then the shared terminal event
   size_t end_pos = 0;
+  std::optional<DurableFraming> durable;  // the Durable Streams protocol's events
+  bool announce = false;                  // durable: a control event is due at the tail
   uint64_t status_version = 0;
   bool terminal_sent = false;
   bool want_write = false;
@@ -218,8 +220,9 @@ void SseHub::Release(const std::string& job_id, const std::string& key_id) {
 
 void SseHub::Attach(Poco::Net::StreamSocket socket, std::string http_head,
                     const std::string& job_id, const std::string& key_id, int64_t offset,
-                    JobView view) {
-  Post(AttachMsg{std::move(socket), std::move(http_head), job_id, key_id, offset, std::move(view)});
+                    JobView view, std::optional<DurableFraming> durable) {
+  Post(AttachMsg{std::move(socket), std::move(http_head), job_id, key_id, offset, std::move(view),
+                 std::move(durable)});
 }
 
 void SseHub::OnAppended(const std::string& job_id, int64_t offset, std::string text) {
@@ -326,7 +329,9 @@ void SseHub::Handle(AttachMsg& msg) {
   viewer->tail = &tail;
   viewer->offset = msg.offset;
   viewer->out = std::move(msg.http_head);
-  AppendRetry(viewer->out, options_.retry_ms);
+  viewer->durable = std::move(msg.durable);
+  viewer->announce = viewer->durable.has_value();
+  if (!viewer->durable) AppendRetry(viewer->out, options_.retry_ms);
   viewer->last_write_ms = SteadyMillis();
   try {
     viewer->socket.setBlocking(false);
@@ -383,6 +388,13 @@ void SseHub::Handle(ChangeMsg& msg) {
     ++tail.state_version;
     tail.status_offset = end;
   }
+  if (tail.view.state == "gone") {
+    // Deleted or expired: its viewers end, and its name may be used anew.
+    std::vector<Viewer*> viewers(tail.viewers.begin(), tail.viewers.end());
+    for (Viewer* viewer : viewers) Close(*viewer);
+    tails_.erase(msg.job_id);
+    return;
+  }
   dirty_.insert(dirty_.end(), tail.viewers.begin(), tail.viewers.end());
   ReleaseIdleTail(msg.job_id);
 }
@@ -418,34 +430,50 @@ void SseHub::Serve(Viewer& viewer) {
   }
 }
 
-bool SseHub::Produce(Viewer& viewer) {
-  if (viewer.terminal_sent) return false;
+bool SseHub::NextPiece(Viewer& viewer, std::string& storage, std::string_view& piece) {
   Tail& tail = *viewer.tail;
-  if (viewer.offset < tail.view.end) {
-    std::string_view piece;
-    std::string read;
-    int64_t window_end = tail.window_base + static_cast<int64_t>(tail.window.size());
-    int64_t want =
-        std::min<int64_t>(tail.view.end - viewer.offset, static_cast<int64_t>(options_.read_bytes));
-    if (viewer.offset >= tail.window_base && viewer.offset < window_end) {
-      piece = std::string_view(tail.window)
-                  .substr(static_cast<size_t>(viewer.offset - tail.window_base),
-                          static_cast<size_t>(std::min(want, window_end - viewer.offset)));
-    } else {
-      Result<std::string> got = source_.ReadLog(viewer.job_id, viewer.offset, want);
-      if (!got.ok() || got->empty()) {
-        Close(viewer);  // the client reconnects and resumes from its last id
-        return false;
-      }
-      read = std::move(got).value();
-      piece = read;
-    }
-    // A bounded read may cut a character: send whole characters only.
-    piece = piece.substr(0, utf8::ValidPrefixLength(piece));
-    if (piece.empty()) {
-      Close(viewer);  // not UTF-8 at a boundary: never happens to a valid log
+  const bool json = viewer.durable && viewer.durable->encoding == SseEncoding::kJson;
+  int64_t window_end = tail.window_base + static_cast<int64_t>(tail.window.size());
+  int64_t want =
+      std::min<int64_t>(tail.view.end - viewer.offset, static_cast<int64_t>(options_.read_bytes));
+  piece = {};
+  if (viewer.offset >= tail.window_base && viewer.offset < window_end) {
+    piece = std::string_view(tail.window)
+                .substr(static_cast<size_t>(viewer.offset - tail.window_base),
+                        static_cast<size_t>(std::min(want, window_end - viewer.offset)));
+    // A JSON stream's messages end in "\n": send whole ones.
+    if (json) piece = piece.substr(0, piece.rfind('\n') + 1);
+  }
+  if (piece.empty()) {
+    // The store's reads of a JSON stream hold whole messages only.
+    Result<std::string> got = source_.ReadLog(viewer.job_id, viewer.offset, want);
+    if (!got.ok() || got->empty()) {
+      Close(viewer);  // the client reconnects and resumes from its last id
       return false;
     }
+    storage = std::move(got).value();
+    piece = storage;
+  }
+  if (viewer.durable && viewer.durable->encoding != SseEncoding::kText) return true;
+  // A bounded read may cut a character: send whole characters only.
+  size_t valid = utf8::ValidPrefixLength(piece);
+  if (valid == 0 && viewer.durable) return true;  // a text stream of other bytes: as they are
+  piece = piece.substr(0, valid);
+  if (piece.empty()) {
+    Close(viewer);  // not UTF-8 at a boundary: never happens to a job's log
+    return false;
+  }
+  return true;
+}
+
+bool SseHub::Produce(Viewer& viewer) {
+  if (viewer.terminal_sent) return false;
+  if (viewer.durable) return ProduceDurable(viewer);
+  Tail& tail = *viewer.tail;
+  if (viewer.offset < tail.view.end) {
+    std::string storage;
+    std::string_view piece;
+    if (!NextPiece(viewer, storage, piece)) return false;
     viewer.offset += static_cast<int64_t>(piece.size());
     AppendTokenEvent(viewer.out, viewer.offset, piece);
     return true;
@@ -459,6 +487,31 @@ bool SseHub::Produce(Viewer& viewer) {
     AppendEvent(
         viewer.out, viewer.offset, "status",
         Dump({{"type", "status"}, {"status", tail.view.state}, {"attempt", tail.view.attempt}}));
+    return true;
+  }
+  return false;
+}
+
+bool SseHub::ProduceDurable(Viewer& viewer) {
+  Tail& tail = *viewer.tail;
+  const bool closed = tail.view.outcome == JobView::Outcome::kSucceeded;
+  if (viewer.offset < tail.view.end) {
+    std::string storage;
+    std::string_view piece;
+    if (!NextPiece(viewer, storage, piece)) return false;
+    viewer.offset += static_cast<int64_t>(piece.size());
+    AppendStreamData(viewer.out, viewer.durable->encoding, piece);
+    const bool at_tail = viewer.offset >= tail.view.end;
+    viewer.terminal_sent = at_tail && closed;
+    AppendStreamControl(viewer.out, viewer.offset, viewer.durable->cursor, at_tail,
+                        viewer.terminal_sent);
+    viewer.announce = false;
+    return true;
+  }
+  if (closed || viewer.announce) {
+    viewer.terminal_sent = closed;
+    AppendStreamControl(viewer.out, viewer.offset, viewer.durable->cursor, true, closed);
+    viewer.announce = false;
     return true;
   }
   return false;

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -33,13 +34,16 @@
 #include <vector>
 
 #include "host/common/status.h"
+#include "host/stream/durable.h"
 
 namespace scribe::stream {
 
-// What a viewer needs to know of a job, in the hub's own terms.
+// What a viewer needs to know of a log's owner, in the hub's own terms: a
+// job, or a Durable Stream (open: running; closed: succeeded; deleted or
+// expired: "gone", which ends every viewer).
 struct JobView {
   enum class Outcome { kNone, kSucceeded, kFailed, kCancelled };
-  std::string state = "queued";  // queued, running, interrupted, ...
+  std::string state = "queued";  // queued, running, interrupted, ..., gone
   int attempt = 0;
   int64_t end = 0;  // committed bytes
   Outcome outcome = Outcome::kNone;
@@ -56,6 +60,15 @@ class LogSource {
   virtual ~LogSource() = default;
   virtual Result<std::string> ReadLog(const std::string& job_id, int64_t offset,
                                       int64_t max_bytes) = 0;
+};
+
+// A viewer of the Durable Streams protocol: `data` events in the stream's
+// encoding, each followed by a `control` event; the end of a closed stream
+// (or of a succeeded job) ends the response. Jobs' other outcomes leave the
+// stream open: a failed or cancelled job can be continued.
+struct DurableFraming {
+  SseEncoding encoding = SseEncoding::kText;
+  std::string cursor;
 };
 
 struct HubOptions {
@@ -83,10 +96,12 @@ class SseHub {
   Status Admit(const std::string& job_id, const std::string& key_id);
   // Takes over `socket`, writes `http_head` (status line and headers, ending
   // in a blank line) and then the job's events from `offset`, which the
-  // caller validated against `view`. The hub owns the socket from here on;
-  // the viewer's place (Admit) is given back when it closes.
+  // caller validated against `view` (with `durable`: the protocol's events).
+  // The hub owns the socket from here on; the viewer's place (Admit) is
+  // given back when it closes. `job_id` names a job or a stream's path.
   void Attach(Poco::Net::StreamSocket socket, std::string http_head, const std::string& job_id,
-              const std::string& key_id, int64_t offset, JobView view);
+              const std::string& key_id, int64_t offset, JobView view,
+              std::optional<DurableFraming> durable = std::nullopt);
   // Committed text of a job: [offset, offset + text.size()).
   void OnAppended(const std::string& job_id, int64_t offset, std::string text);
   // A committed change of the job's state.
@@ -105,6 +120,7 @@ class SseHub {
     std::string key_id;
     int64_t offset;
     JobView view;
+    std::optional<DurableFraming> durable;
   };
   struct AppendMsg {
     std::string job_id;
@@ -128,6 +144,11 @@ class SseHub {
   void Serve(Viewer& viewer);
   // Appends the next event(s) to the viewer's buffer; false if none is due.
   bool Produce(Viewer& viewer);
+  // The next piece of committed text for the viewer: from the window or the
+  // store, whole characters (JSON streams: whole messages). Closes the
+  // viewer and returns false when the store fails it.
+  bool NextPiece(Viewer& viewer, std::string& storage, std::string_view& piece);
+  bool ProduceDurable(Viewer& viewer);
   void AppendTerminal(Viewer& viewer);
   // The terminal event's bytes for a viewer at the end of the log.
   std::string TerminalEvent(Viewer& viewer);

@@ -23,6 +23,7 @@ int ExitCodeFor(const Status& status) {
     case Code::kPermissionDenied:
       return kExitDenied;
     case Code::kNotFound:
+    case Code::kGone:
       return kExitNotFound;
     case Code::kConflict:
       return kExitConflict;

@@ -34,6 +34,8 @@ class Db {
   Status Exec(std::string_view sql);
   // Rows changed by the last INSERT, UPDATE or DELETE.
   int64_t Changes() const { return sqlite3_changes64(db_); }
+  // The rowid of the last row INSERTed.
+  int64_t LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
 
  private:
   explicit Db(sqlite3* db) : db_(db) {}

@@ -67,6 +67,15 @@ class SqliteStore final : public Store {
                                  int64_t max_bytes) override;
   Status Flush() override;
 
+  Result<StreamInfo> GetStream(const std::string& path) override;
+  Result<StreamRead> ReadStream(const std::string& path, int64_t offset, int64_t max_bytes,
+                                bool whole_chunks) override;
+  Result<CreatedStream> CreateStream(const StreamCreate& create) override;
+  Status AppendStream(const StreamAppend& append, StreamAppendResult& result) override;
+  Status TouchStream(const std::string& path) override;
+  Status DeleteStream(const std::string& path) override;
+  Result<int64_t> ExpireStreams() override;
+
   Result<std::optional<ApiKey>> FindApiKey(const std::string& secret_hash) override;
   Result<std::vector<ApiKey>> ListApiKeys() override;
 

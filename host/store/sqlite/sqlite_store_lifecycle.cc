@@ -34,7 +34,7 @@ Status PublishJob(Writer::Tx& tx, const std::string& id, Job* out) {
   Result<Job> job = LoadJob(tx, id);
   if (!job.ok()) return job.status();
   if (out != nullptr) *out = *job;
-  tx.Publish(CommittedChange{id, job->output_bytes, "", std::move(job).value()});
+  tx.Publish(CommittedChange::JobChanged(std::move(job).value()));
   return Status::Ok();
 }
 
@@ -197,7 +197,7 @@ Result<CreatedJob> SqliteStore::CreateJob(const JobSpec& spec) {
         AddEvent(tx, *job, JobState::kQueued,
                  spec.parent_id.empty() ? "submitted" : "retry of " + spec.parent_id));
     created = CreatedJob{*job, false};
-    tx.Publish(CommittedChange{id, 0, "", std::move(job).value()});
+    tx.Publish(CommittedChange::JobChanged(std::move(job).value()));
     return Status::Ok();
   });
   if (!status.ok()) return status;
@@ -241,7 +241,7 @@ Result<std::optional<Job>> SqliteStore::ClaimNextJob() {
         job->output_bytes > 0 ? "continuing after byte " + std::to_string(job->output_bytes)
                               : "started"));
     claimed = *job;
-    tx.Publish(CommittedChange{id, job->output_bytes, "", std::move(job).value()});
+    tx.Publish(CommittedChange::JobChanged(std::move(job).value()));
     return Status::Ok();
   });
   if (!status.ok()) return status;
@@ -337,7 +337,7 @@ Result<Job> SqliteStore::NextAttempt(const std::string& id, int attempt,
     if (!next.ok()) return next.status();
     SCRIBE_RETURN_IF_ERROR(OpenAttempt(tx, *next, provider, model, note));
     result = *next;
-    tx.Publish(CommittedChange{id, next->output_bytes, "", std::move(next).value()});
+    tx.Publish(CommittedChange::JobChanged(std::move(next).value()));
     return Status::Ok();
   });
   if (!status.ok()) return status;

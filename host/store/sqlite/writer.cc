@@ -172,7 +172,7 @@ bool Writer::WritePending(std::vector<CommittedChange>& changes, Status& failure
         .Bind(3, NowMillis());
     failure = update.Run();
     if (!failure.ok()) return false;
-    changes.push_back(CommittedChange{p.job_id, p.offset, std::move(p.text), std::nullopt});
+    changes.push_back(CommittedChange::JobText(p.job_id, p.offset, std::move(p.text)));
   }
   pending_.clear();
   return true;
@@ -218,7 +218,7 @@ void Writer::ExecuteBatch(std::deque<Item>& batch) {
   if (failure.ok()) {
     int64_t chunks = 0, bytes = 0;
     for (const CommittedChange& c : changes) {
-      if (c.job) continue;
+      if (c.job || c.text.empty()) continue;
       ++chunks;
       bytes += static_cast<int64_t>(c.text.size());
     }

@@ -7,15 +7,13 @@
 // SCRIBE_TEST_OUTPUT (where screenshots go).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
+import { BUILD, api, cleanup, newHost, startFake, startHost, submit } from "./scribed.mjs";
 
-const BUILD = process.env.SCRIBE_BUILD_DIR;
-const SOURCE = process.env.SCRIBE_SOURCE_DIR;
 const OUTPUT = process.env.SCRIBE_TEST_OUTPUT ?? join(BUILD, "test-output");
 mkdirSync(OUTPUT, { recursive: true });
 
@@ -24,7 +22,6 @@ const DOC = "# Tides\n\n" + Array.from({ length: 6 }, (_, i) =>
   `which is why coastal towns watch the tables closely — «every metre matters».\n`).join("\n");
 
 let browser;
-const cleanups = [];
 before(async () => {
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
@@ -33,74 +30,9 @@ before(async () => {
   });
 });
 after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
+  await cleanup();
   await browser?.close();
 });
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-// Starts a process and resolves with it once stdout shows `marker`.
-function startProcess(command, args, marker) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let seen = "";
-    let log = "";
-    child.stderr.on("data", (d) => { log += d; });
-    child.stdout.on("data", (d) => {
-      seen += d;
-      const match = seen.match(marker);
-      if (match) resolve({ child, match, log: () => log });
-    });
-    child.on("exit", (code) => reject(new Error(`${command} exited (${code}): ${seen} ${log}`)));
-    setTimeout(() => reject(new Error(`${command} did not start: ${seen} ${log}`)), 15000);
-  });
-}
-
-async function startFake() {
-  const fake = await startProcess("python3", [join(SOURCE, "tests/fakes/fake_llm.py"), "--port", "0"],
-                                  /listening on (\d+)/);
-  cleanups.push(() => fake.child.kill("SIGKILL"));
-  return `http://127.0.0.1:${fake.match[1]}`;
-}
-
-// A scribed on a fixed port (so a restart keeps the page's origin).
-async function startHost({ port, dir, args = [] }) {
-  const host = await startProcess(join(BUILD, "bin/scribed"), [
-    "--listen", `127.0.0.1:${port}`, "--db", join(dir, "scribe.db"), "--plugins", join(BUILD, "plugins"),
-    "--auth", "off", ...args], /listening on (http:\/\/\S+)/);
-  host.url = host.match[1];
-  cleanups.push(() => host.child.kill("SIGKILL"));
-  return host;
-}
-
-async function newHost(args = []) {
-  const dir = mkdtempSync(join(tmpdir(), "scribe-viewer-"));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const port = await freePort();
-  return { dir, port, args, host: await startHost({ port, dir, args }) };
-}
-
-async function api(base, method, path, body) {
-  const response = await fetch(base + path, {
-    method, headers: body ? { "Content-Type": "application/json" } : {}, body: body && JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, text, json: () => JSON.parse(text) };
-}
-
-async function submit(base, body) {
-  const response = await api(base, "POST", "/api/jobs", body);
-  assert.equal(response.status, 201, response.text);
-  return response.json().id;
-}
 
 // A page that fails the test on console errors (unless `allowNetworkErrors`).
 async function openPage(url, { allowNetworkErrors = false } = {}) {

@@ -5,6 +5,7 @@
 #include <functional>
 #include <mutex>
 
+#include "host/common/clock.h"
 #include "host/store/store.h"
 #include "tests/support/host_process.h"
 
@@ -445,6 +446,141 @@ TEST_P(StoreContractTest, CountsJobsByState) {
   ASSERT_TRUE(counts.ok());
   EXPECT_EQ(counts->at(JobState::kQueued) + counts->at(JobState::kRunning), 2);
   EXPECT_EQ(counts->at(JobState::kSucceeded), 0);
+}
+
+// ---- Durable Streams
+
+StreamCreate NewStream(const std::string& path, const std::string& data = "",
+                       const std::string& type = "text/plain") {
+  StreamCreate create;
+  create.path = path;
+  create.content_type = type;
+  create.data = data;
+  return create;
+}
+
+std::string ReadAll(Store& store, const std::string& path, int64_t from = 0) {
+  Result<StreamRead> read = store.ReadStream(path, from, 1 << 30, false);
+  EXPECT_TRUE(read.ok()) << read.status().ToString();
+  return read.ok() ? read->data : "";
+}
+
+TEST_P(StoreContractTest, StreamsAppendReadAndPublishAfterCommit) {
+  Result<CreatedStream> created = store_->CreateStream(NewStream("/s/a", "hello"));
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_TRUE(created->created);
+  EXPECT_EQ(created->stream.tail, 5);
+  // The same settings again: found, not created; other settings: Conflict.
+  EXPECT_FALSE(store_->CreateStream(NewStream("/s/a"))->created);
+  EXPECT_EQ(store_->CreateStream(NewStream("/s/a", "", "application/json")).status().code(),
+            Code::kConflict);
+
+  StreamAppend append;
+  append.path = "/s/a";
+  append.content_type = "TEXT/PLAIN";  // media types compare without case
+  append.data = " world";
+  StreamAppendResult result;
+  ASSERT_TRUE(store_->AppendStream(append, result).ok());
+  EXPECT_EQ(result.stream.tail, 11);
+  EXPECT_EQ(ReadAll(*store_, "/s/a"), "hello world");
+  EXPECT_EQ(ReadAll(*store_, "/s/a", 3), "lo world");
+  Result<StreamRead> capped = store_->ReadStream("/s/a", 2, 4, false);
+  EXPECT_EQ(capped->data, "llo ");
+  EXPECT_EQ(capped->next, 6);
+  // Whole chunks: the first from the offset, then whole appends.
+  EXPECT_EQ(store_->ReadStream("/s/a", 2, 1, true)->data, "llo");
+
+  std::string published;
+  for (const CommittedChange& change : listener_.changes()) {
+    if (!change.stream || change.stream->path != "/s/a") continue;
+    EXPECT_EQ(change.offset, static_cast<int64_t>(published.size()));
+    published += change.text;
+  }
+  EXPECT_EQ(published, "hello world");
+}
+
+TEST_P(StoreContractTest, AStreamRefusesAppendsOnceClosedAndKeepsProducerState) {
+  ASSERT_TRUE(store_->CreateStream(NewStream("/s/p")).ok());
+  StreamAppend append;
+  append.path = "/s/p";
+  append.content_type = "text/plain";
+  append.data = "a";
+  append.producer = StreamProducer{"w", 1, 0};
+  StreamAppendResult result;
+  ASSERT_TRUE(store_->AppendStream(append, result).ok());
+  EXPECT_FALSE(result.duplicate);
+  ASSERT_TRUE(store_->AppendStream(append, result).ok());  // a retry
+  EXPECT_TRUE(result.duplicate);
+  append.producer->seq = 3;
+  EXPECT_EQ(store_->AppendStream(append, result).reason(), "sequence_gap");
+  EXPECT_EQ(result.expected_seq, 1);
+  append.producer = StreamProducer{"w", 0, 0};
+  EXPECT_EQ(store_->AppendStream(append, result).code(), Code::kPermissionDenied);
+  EXPECT_EQ(result.producer_epoch, 1);
+
+  StreamAppend close;
+  close.path = "/s/p";
+  close.close = true;
+  ASSERT_TRUE(store_->AppendStream(close, result).ok());
+  EXPECT_TRUE(result.stream.closed);
+  ASSERT_TRUE(store_->AppendStream(close, result).ok());  // closing again: fine
+  StreamAppend more;
+  more.path = "/s/p";
+  more.content_type = "text/plain";
+  more.data = "b";
+  EXPECT_EQ(store_->AppendStream(more, result).reason(), "stream_closed");
+  EXPECT_EQ(ReadAll(*store_, "/s/p"), "a");
+}
+
+TEST_P(StoreContractTest, ForksReadTheirSourceAndOutliveItsDeletion) {
+  ASSERT_TRUE(store_->CreateStream(NewStream("/s/src", "abc")).ok());
+  StreamCreate fork = NewStream("/s/fork", "XY");
+  fork.content_type.clear();  // inherited
+  fork.fork_source = "/s/src";
+  fork.fork_offset = 3;
+  Result<CreatedStream> forked = store_->CreateStream(fork);
+  ASSERT_TRUE(forked.ok()) << forked.status().ToString();
+  EXPECT_EQ(forked->stream.content_type, "text/plain");
+  EXPECT_EQ(ReadAll(*store_, "/s/fork"), "abcXY");
+  StreamCreate grandchild = NewStream("/s/grand");
+  grandchild.fork_source = "/s/fork";
+  grandchild.fork_offset = 3;  // inside the inherited part: the source's append boundary
+  grandchild.fork_sub = 2;     // and two bytes into the fork's own first append
+  ASSERT_TRUE(store_->CreateStream(grandchild).ok());
+  EXPECT_EQ(ReadAll(*store_, "/s/grand"), "abcXY");
+  StreamCreate bad = NewStream("/s/bad");
+  bad.fork_source = "/s/src";
+  bad.fork_offset = 1;  // not an offset the source issued
+  EXPECT_EQ(store_->CreateStream(bad).status().code(), Code::kInvalidArgument);
+
+  // Deleting a source that forks read keeps it, Gone; deleting the forks
+  // then removes it.
+  ASSERT_TRUE(store_->DeleteStream("/s/src").ok());
+  EXPECT_EQ(store_->GetStream("/s/src").status().code(), Code::kGone);
+  EXPECT_EQ(store_->CreateStream(NewStream("/s/src")).status().code(), Code::kConflict);
+  EXPECT_EQ(ReadAll(*store_, "/s/grand"), "abcXY");
+  ASSERT_TRUE(store_->DeleteStream("/s/fork").ok());
+  EXPECT_EQ(store_->GetStream("/s/fork").status().code(), Code::kGone);  // grand reads it
+  ASSERT_TRUE(store_->DeleteStream("/s/grand").ok());
+  EXPECT_EQ(store_->GetStream("/s/src").status().code(), Code::kNotFound);
+  EXPECT_EQ(store_->GetStream("/s/fork").status().code(), Code::kNotFound);
+  EXPECT_TRUE(store_->CreateStream(NewStream("/s/src", "new"))->created);
+}
+
+TEST_P(StoreContractTest, ExpiredStreamsAreGoneAndSweptAway) {
+  StreamCreate past = NewStream("/s/old", "x");
+  past.expires_at_ms = NowMillis() - 1000;
+  ASSERT_TRUE(store_->CreateStream(past).ok());
+  StreamCreate future = NewStream("/s/new", "y");
+  future.expires_at_ms = NowMillis() + 3600000;
+  ASSERT_TRUE(store_->CreateStream(future).ok());
+  EXPECT_EQ(store_->GetStream("/s/old").status().code(), Code::kNotFound);
+  Result<int64_t> swept = store_->ExpireStreams();
+  ASSERT_TRUE(swept.ok());
+  EXPECT_EQ(*swept, 1);
+  EXPECT_TRUE(store_->GetStream("/s/new").ok());
+  // Its path is free again.
+  EXPECT_TRUE(store_->CreateStream(NewStream("/s/old"))->created);
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -33,6 +33,8 @@ class ReadTarget {
   virtual Result<store::StreamRead> Read(int64_t offset, int64_t max_bytes) = 0;
   // Reads count as use of a stream with a sliding TTL.
   virtual Status Touch() { return Status::Ok(); }
+  // 400 for an offset below the tail that no read may start at.
+  virtual Status CheckOffset(const store::StreamInfo& info, int64_t offset) = 0;
   virtual stream::JobView View(const store::StreamInfo& info) = 0;
 };
 
@@ -47,6 +49,14 @@ class StreamTarget : public ReadTarget {
     return store_.ReadStream(path_, offset, max_bytes, info->json());
   }
   Status Touch() override { return store_.TouchStream(path_); }
+  // A JSON stream's reads start where a message does: after a line's end.
+  Status CheckOffset(const store::StreamInfo& info, int64_t offset) override {
+    if (!info.json() || offset == 0 || offset >= info.tail) return Status::Ok();
+    Result<store::StreamRead> before = store_.ReadStream(path_, offset - 1, 1, false);
+    if (!before.ok()) return before.status();
+    if (before->data == "\n") return Status::Ok();
+    return InvalidArgument("invalid_offset", "the offset is inside a JSON message");
+  }
   stream::JobView View(const store::StreamInfo& info) override {
     return streams::StreamService::ViewOf(info);
   }
@@ -75,12 +85,14 @@ class JobTarget : public ReadTarget {
     info.created_ms = job->created_ms;
     return info;
   }
+  // Reads start on a character boundary.
+  Status CheckOffset(const store::StreamInfo&, int64_t offset) override {
+    return jobs_.CheckOffset(job_, offset);
+  }
   Result<store::StreamRead> Read(int64_t offset, int64_t max_bytes) override {
     Result<std::string> text = jobs_.ReadOutput(id_, offset, max_bytes);
     if (!text.ok()) return text.status();
-    // Whole characters, unless the offset itself is inside one.
-    size_t valid = utf8::ValidPrefixLength(*text);
-    if (valid > 0) text->resize(valid);
+    text->resize(utf8::ValidPrefixLength(*text));  // whole characters
     return store::StreamRead{*text, offset + static_cast<int64_t>(text->size())};
   }
   stream::JobView View(const store::StreamInfo&) override { return jobs::JobService::ViewOf(job_); }
@@ -368,12 +380,16 @@ void Read(Exchange& ex, stream::SseHub& hub, streams::StreamService& streams, Re
 
   Result<store::StreamInfo> info = target.Info();
   if (!info.ok()) return ex.SendError(info.status());
-  Status touched = target.Touch();
-  if (!touched.ok()) return ex.SendError(touched);
+  if (info->ttl_seconds) {
+    Status touched = target.Touch();
+    if (!touched.ok()) return ex.SendError(touched);
+  }
   int64_t start = from->kind == stream::ReadFrom::Kind::kPosition ? from->position
                   : from->kind == stream::ReadFrom::Kind::kNow    ? info->tail
                                                                   : 0;
   start = std::min(start, info->tail);  // past the tail: read from the tail
+  Status valid = target.CheckOffset(*info, start);
+  if (!valid.ok()) return ex.SendError(valid);
   std::optional<std::string> cursor;
   if (!live.empty() && !info->closed) {
     cursor = stream::StreamCursor(NowMillis(), ex.Query("cursor").value_or(""));

@@ -23,6 +23,8 @@
 namespace scribe::stream {
 namespace {
 
+constexpr int64_t kIdleTailMs = 60000;
+
 int64_t SteadyMillis() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
@@ -113,6 +115,7 @@ struct SseHub::Tail {
   // whole script. Valid while terminal_version == state_version.
   std::shared_ptr<const std::string> terminal_event;
   uint64_t terminal_version = 0;
+  int64_t last_active_ms = 0;  // the last message or viewer: idle tails are dropped
 };
 
 struct SseHub::Viewer {
@@ -301,6 +304,7 @@ void SseHub::DrainInbox() {
 SseHub::Tail& SseHub::TailFor(const std::string& job_id) {
   std::unique_ptr<Tail>& tail = tails_[job_id];
   if (!tail) tail = std::make_unique<Tail>();
+  tail->last_active_ms = SteadyMillis();
   return *tail;
 }
 
@@ -639,6 +643,7 @@ void SseHub::Close(Viewer& viewer) {
   Release(viewer.job_id, viewer.key_id);
   Tail* tail = viewer.tail;
   tail->viewers.erase(&viewer);
+  tail->last_active_ms = SteadyMillis();
   if (tail->viewers.empty()) {
     tail->window.clear();
     tail->window.shrink_to_fit();
@@ -650,6 +655,14 @@ void SseHub::Heartbeats() {
   int64_t now = SteadyMillis();
   if (now - last_heartbeat_scan_ms_ < std::min<int64_t>(options_.heartbeat_ms / 4, 1000)) return;
   last_heartbeat_scan_ms_ = now;
+  // A log nobody watches needs no tail: an open stream's would stay forever.
+  // (An attach brings the log's end with it; the minute covers an append
+  // committed between that snapshot and the attach.)
+  for (auto it = tails_.begin(); it != tails_.end();) {
+    const Tail& tail = *it->second;
+    it = tail.viewers.empty() && now - tail.last_active_ms > kIdleTailMs ? tails_.erase(it)
+                                                                         : std::next(it);
+  }
   for (auto& [ptr, viewer] : viewers_) {
     if (viewer->closed || viewer->want_write || !Pending(*viewer).empty()) continue;
     if (now - viewer->last_write_ms < options_.heartbeat_ms) continue;

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 names=("$@")
-[ "${#names[@]}" -gt 0 ] || names=(sse_parser offsets requests utf8 provider_events)
+[ "${#names[@]}" -gt 0 ] || names=(sse_parser offsets durable requests utf8 provider_events)
 dir=build-fuzz
 CC=clang CXX=clang++ cmake -S . -B "$dir" -DSCRIBE_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$dir" -j "${JOBS:-2}" --target scribe_fuzzers

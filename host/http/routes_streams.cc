@@ -230,8 +230,13 @@ void Create(Exchange& ex, store::Store& store, const std::string& path) {
   }
   Result<std::string> body = ex.Body();
   if (!body.ok()) return ex.SendError(body.status());
+  std::string body_type = create.content_type;
+  if (body_type.empty() && !body->empty()) {  // a fork's body is in its source's type
+    Result<store::StreamInfo> source = store.GetStream(create.fork_source);
+    if (source.ok()) body_type = source->content_type;  // else the store says what is wrong
+  }
   Result<std::string> data =
-      StoredBody(create.content_type, std::move(body).value(), /*allow_empty_array=*/true);
+      StoredBody(body_type, std::move(body).value(), /*allow_empty_array=*/true);
   if (!data.ok()) return ex.SendError(data.status());
   create.data = std::move(data).value();
 

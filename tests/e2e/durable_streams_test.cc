@@ -126,6 +126,25 @@ TEST_F(DurableStreamsTest, LongPollAnswersWhenDataArrives) {
   EXPECT_EQ(closed.Header("stream-closed"), "true");
 }
 
+TEST_F(DurableStreamsTest, AJsonStreamIsReadFromMessagesOnly) {
+  ASSERT_EQ(Put("numbers", "[10,20,30]", kJson).status, 201);  // stored as "10\n20\n30\n"
+  EXPECT_EQ(Get("numbers", "offset=" + Token(3)).body, "[20,30]");
+  HttpResponse inside = Get("numbers", "offset=" + Token(4));
+  EXPECT_EQ(inside.status, 400);
+  EXPECT_EQ(inside.Json()["error"]["code"], "invalid_offset");
+  // A fork's first append is in its source's type even when the PUT names none.
+  ASSERT_EQ(Http(port(), "PUT", "/v1/stream/more-numbers", "[40]", "",
+                 {{"Stream-Forked-From", "/v1/stream/numbers"}})
+                .status,
+            201);
+  EXPECT_EQ(Get("more-numbers").body, "[10,20,30,40]");
+  // Past the tail: nothing, and the tail to go on from.
+  HttpResponse past = Get("numbers", "offset=" + Token(50));
+  EXPECT_EQ(past.status, 200);
+  EXPECT_EQ(past.body, "[]");
+  EXPECT_EQ(past.Header("stream-next-offset"), Token(9));
+}
+
 TEST_F(DurableStreamsTest, AJobReadsAsAStreamAtItsByteOffsets) {
   std::string id = SubmitOffline(port(), Document(2), 0);
   WaitForState(port(), id, {"succeeded"});

@@ -23,8 +23,6 @@
 namespace scribe::stream {
 namespace {
 
-constexpr int64_t kIdleTailMs = 60000;
-
 int64_t SteadyMillis() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
@@ -282,6 +280,7 @@ void SseHub::Loop() {
     for (auto it = viewers_.begin(); it != viewers_.end();) {
       it = it->second->closed ? viewers_.erase(it) : std::next(it);
     }
+    tail_count_.store(static_cast<int64_t>(tails_.size()), std::memory_order_relaxed);
   }
   for (auto& [ptr, viewer] : viewers_) {
     if (!viewer->closed) Close(*viewer);
@@ -656,12 +655,11 @@ void SseHub::Heartbeats() {
   if (now - last_heartbeat_scan_ms_ < std::min<int64_t>(options_.heartbeat_ms / 4, 1000)) return;
   last_heartbeat_scan_ms_ = now;
   // A log nobody watches needs no tail: an open stream's would stay forever.
-  // (An attach brings the log's end with it; the minute covers an append
-  // committed between that snapshot and the attach.)
   for (auto it = tails_.begin(); it != tails_.end();) {
     const Tail& tail = *it->second;
-    it = tail.viewers.empty() && now - tail.last_active_ms > kIdleTailMs ? tails_.erase(it)
-                                                                         : std::next(it);
+    it = tail.viewers.empty() && now - tail.last_active_ms > options_.idle_tail_ms
+             ? tails_.erase(it)
+             : std::next(it);
   }
   for (auto& [ptr, viewer] : viewers_) {
     if (viewer->closed || viewer->want_write || !Pending(*viewer).empty()) continue;

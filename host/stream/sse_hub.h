@@ -79,6 +79,10 @@ struct HubOptions {
   size_t read_bytes = 16 * 1024;           // one catch-up read / one event
   int max_viewers_per_job = 1000;          // 0: no limit
   int max_viewers_per_key = 100;           // per API key; 0: no limit
+  // A log's shared tail is dropped after this long without viewers or
+  // changes (an attach brings the log's end with it; this must cover an
+  // append committed between that snapshot and the attach).
+  int64_t idle_tail_ms = 60000;
 };
 
 class SseHub {
@@ -109,6 +113,8 @@ class SseHub {
 
   int64_t viewers() const { return viewer_count_.load(std::memory_order_relaxed); }
   int64_t bytes_sent() const { return bytes_sent_.load(std::memory_order_relaxed); }
+  // Logs the hub keeps a tail for.
+  int64_t tails() const { return tail_count_.load(std::memory_order_relaxed); }
 
  private:
   struct Viewer;
@@ -186,6 +192,7 @@ class SseHub {
 
   std::atomic<int64_t> viewer_count_{0};
   std::atomic<int64_t> bytes_sent_{0};
+  std::atomic<int64_t> tail_count_{0};
   std::thread thread_;
 };
 

@@ -36,6 +36,7 @@ class SseHubDurableTest : public ::testing::Test {
     stream::HubOptions options;
     options.read_bytes = 64;     // many small events
     options.window_bytes = 256;  // and a window that keeps only a few messages
+    options.idle_tail_ms = 100;
     hub_ = std::make_unique<stream::SseHub>(log_, options);
     ASSERT_TRUE(hub_->Start().ok());
   }
@@ -151,6 +152,20 @@ TEST_F(SseHubDurableTest, AReaderAtTheTailIsUpToDateAtOnceAndFollowsAppends) {
   gone.outcome = stream::JobView::Outcome::kCancelled;
   hub_->OnJobChanged("/v1/stream/live", gone);
   EXPECT_TRUE(Events(reader).empty());
+}
+
+TEST_F(SseHubDurableTest, ATailNobodyWatchesIsDropped) {
+  log_.text = "abc";
+  hub_->OnAppended("/v1/stream/unwatched", 0, "abc");  // an open stream with no reader
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (hub_->tails() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(hub_->tails(), 1);
+  while (hub_->tails() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(hub_->tails(), 0);
 }
 
 TEST_F(SseHubDurableTest, BinaryStreamsTravelAsBase64) {

@@ -34,6 +34,11 @@ void AddAudioRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub)
 void AddStreamRoutes(Router& router, jobs::JobService& jobs, streams::StreamService& streams,
                      stream::SseHub& hub);
 
+// The header lines the server, router and handler set on the response so
+// far (Date, Server, CORS...), but for those named in `except`: for a
+// response the hub will write.
+std::string HeadFields(Exchange& ex, const std::vector<std::string>& except);
+
 // Answers with an SSE stream of the log `key` (a job's id or a stream's
 // path) from `offset`: a 200 head with `fields` (CRLF-ended header lines) and
 // the headers already set on the response, then `first_events`, then what

@@ -10,6 +10,16 @@
 
 namespace scribe::http {
 
+std::string HeadFields(Exchange& ex, const std::vector<std::string>& except) {
+  std::string fields;
+  for (const auto& [name, value] : ex.response()) {
+    bool skip = false;
+    for (const std::string& left_out : except) skip = skip || Poco::icompare(name, left_out) == 0;
+    if (!skip) fields += name + ": " + value + "\r\n";
+  }
+  return fields;
+}
+
 void HandToHub(Exchange& ex, stream::SseHub& hub, const std::string& key, const std::string& fields,
                int64_t offset, stream::JobView view, std::optional<stream::DurableFraming> durable,
                const std::string& first_events) {
@@ -17,12 +27,8 @@ void HandToHub(Exchange& ex, stream::SseHub& hub, const std::string& key, const 
   if (!admitted.ok()) return ex.SendError(admitted);
   std::string head = ex.request().getVersion() + " 200 OK\r\n" + fields +
                      "X-Accel-Buffering: no\r\n"
-                     "Connection: close\r\n";
-  // What the server, router and handler already set: Date, Server, CORS...
-  for (const auto& [name, value] : ex.response()) {
-    if (Poco::icompare(name, "Connection") != 0) head += name + ": " + value + "\r\n";
-  }
-  head += "\r\n" + first_events;
+                     "Connection: close\r\n" +
+                     HeadFields(ex, {"Connection"}) + "\r\n" + first_events;
   // From here the hub owns the connection; this request thread is free.
   Poco::Net::StreamSocket socket =
       static_cast<Poco::Net::HTTPServerRequestImpl&>(ex.request()).detachSocket();

@@ -3,13 +3,17 @@
 // HEAD, delete and fork; and every job's output, read-only, at
 // /api/jobs/{id}/stream. The encodings are in host/stream/durable.h; the
 // rules that must hold against concurrent writers are applied in the store.
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/String.h>
+#include <Poco/Timestamp.h>
 
 #include <chrono>
 
 #include "host/common/clock.h"
 #include "host/common/utf8.h"
+#include "host/http/error_mapping.h"
 #include "host/http/routes.h"
 #include "host/stream/durable.h"
 #include "host/stream/sse.h"
@@ -36,6 +40,8 @@ class ReadTarget {
   // 400 for an offset below the tail that no read may start at.
   virtual Status CheckOffset(const store::StreamInfo& info, int64_t offset) = 0;
   virtual stream::JobView View(const store::StreamInfo& info) = 0;
+  // A copy to read from later, on the hub's thread.
+  virtual std::shared_ptr<ReadTarget> Clone() const = 0;
 };
 
 class StreamTarget : public ReadTarget {
@@ -60,6 +66,9 @@ class StreamTarget : public ReadTarget {
   stream::JobView View(const store::StreamInfo& info) override {
     return streams::StreamService::ViewOf(info);
   }
+  std::shared_ptr<ReadTarget> Clone() const override {
+    return std::make_shared<StreamTarget>(*this);
+  }
 
  private:
   store::Store& store_;
@@ -70,8 +79,8 @@ class StreamTarget : public ReadTarget {
 // once the job succeeded (a failed or cancelled job may still be continued).
 class JobTarget : public ReadTarget {
  public:
-  JobTarget(jobs::JobService& jobs, const jobs::Caller& caller, std::string id)
-      : jobs_(jobs), caller_(caller), id_(std::move(id)) {}
+  JobTarget(jobs::JobService& jobs, jobs::Caller caller, std::string id)
+      : jobs_(jobs), caller_(std::move(caller)), id_(std::move(id)) {}
   const std::string& key() const override { return id_; }
   Result<store::StreamInfo> Info() override {
     Result<store::Job> job = jobs_.GetJob(caller_, id_);
@@ -96,10 +105,11 @@ class JobTarget : public ReadTarget {
     return store::StreamRead{*text, offset + static_cast<int64_t>(text->size())};
   }
   stream::JobView View(const store::StreamInfo&) override { return jobs::JobService::ViewOf(job_); }
+  std::shared_ptr<ReadTarget> Clone() const override { return std::make_shared<JobTarget>(*this); }
 
  private:
   jobs::JobService& jobs_;
-  const jobs::Caller& caller_;
+  jobs::Caller caller_;
   std::string id_;
   store::Job job_;
 };
@@ -317,44 +327,117 @@ void Head(Exchange& ex, ReadTarget& target) {
   ex.SendText(200, info->content_type, "");
 }
 
-// Sends what a read found from `start` (catch-up or long-poll with data).
-void SendRead(Exchange& ex, ReadTarget& target, const store::StreamInfo& info, int64_t start,
-              const std::optional<std::string>& cursor) {
+// One answer to a read: sent on the request thread, or formatted whole by
+// the hub for a parked long-poll reader.
+struct ReadAnswer {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string content_type;  // with the body; empty for 204 and 304
+  std::string body;
+};
+
+ReadAnswer ErrorAnswer(const Status& status) {
+  return ReadAnswer{
+      HttpStatusFor(status),
+      {{"Cache-Control", "no-store"}},
+      "application/json",
+      ErrorBody(status).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+}
+
+// What a read finds from `start` (catch-up, or long-poll with data).
+ReadAnswer AnswerRead(ReadTarget& target, const store::StreamInfo& info, int64_t start,
+                      const std::optional<std::string>& cursor,
+                      const std::optional<std::string>& if_none_match) {
   Result<store::StreamRead> read = target.Read(start, kReadBytes);
-  if (!read.ok()) return ex.SendError(read.status());
+  if (!read.ok()) return ErrorAnswer(read.status());
   const bool up_to_date = read->next >= info.tail;
   const bool ended = up_to_date && info.closed;
-  auto& response = ex.response();
-  response.set("Stream-Next-Offset", stream::FormatStreamOffset(read->next));
-  if (up_to_date) response.set("Stream-Up-To-Date", "true");
-  if (ended) response.set("Stream-Closed", "true");
-  if (cursor) response.set("Stream-Cursor", *cursor);
+  ReadAnswer answer;
+  answer.headers.emplace_back("Stream-Next-Offset", stream::FormatStreamOffset(read->next));
+  if (up_to_date) answer.headers.emplace_back("Stream-Up-To-Date", "true");
+  if (ended) answer.headers.emplace_back("Stream-Closed", "true");
+  if (cursor) answer.headers.emplace_back("Stream-Cursor", *cursor);
   std::string etag = "\"" + std::to_string(info.created_ms) + ":" + std::to_string(start) + ":" +
                      std::to_string(read->next) + (ended ? ":c" : "") + "\"";
-  response.set("ETag", etag);
-  response.set("Cache-Control", up_to_date && !info.closed ? "no-cache" : kCacheHistory);
-  if (ex.Header("If-None-Match") == etag) {
-    response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NOT_MODIFIED);
-    response.setContentLength(0);
-    response.send().flush();
-    return;
+  answer.headers.emplace_back("ETag", etag);
+  answer.headers.emplace_back("Cache-Control",
+                              up_to_date && !info.closed ? "no-cache" : kCacheHistory);
+  if (if_none_match == etag) {
+    answer.status = 304;
+    return answer;
   }
-  ex.SendText(200, info.content_type,
-              info.json() ? stream::JsonArrayOfMessages(read->data) : read->data);
+  answer.content_type = info.content_type;
+  answer.body = info.json() ? stream::JsonArrayOfMessages(read->data) : std::move(read->data);
+  return answer;
 }
 
 // 204 for a long-poll that found nothing new: at the tail, or at the end.
-void SendCaughtUp(Exchange& ex, const store::StreamInfo& info, int64_t at,
-                  const std::optional<std::string>& cursor) {
-  auto& response = ex.response();
-  response.set("Stream-Next-Offset", stream::FormatStreamOffset(at));
-  response.set("Stream-Up-To-Date", "true");
+ReadAnswer AnswerCaughtUp(const store::StreamInfo& info, int64_t at,
+                          const std::optional<std::string>& cursor) {
+  ReadAnswer answer;
+  answer.status = 204;
+  answer.headers = {{"Stream-Next-Offset", stream::FormatStreamOffset(at)},
+                    {"Stream-Up-To-Date", "true"},
+                    {"Cache-Control", "no-store"}};
   if (info.closed) {
-    response.set("Stream-Closed", "true");
+    answer.headers.emplace_back("Stream-Closed", "true");
   } else if (cursor) {
-    response.set("Stream-Cursor", *cursor);
+    answer.headers.emplace_back("Stream-Cursor", *cursor);
   }
-  ex.SendNoContent();
+  return answer;
+}
+
+void Send(Exchange& ex, const ReadAnswer& answer) {
+  for (const auto& [name, value] : answer.headers) ex.response().set(name, value);
+  if (!answer.content_type.empty())
+    return ex.SendText(answer.status, answer.content_type, answer.body);
+  ex.response().setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
+  ex.response().setContentLength(0);
+  ex.response().send().flush();
+}
+
+// The whole response for a connection the hub holds: `fields` are the
+// header lines set before it was parked (CORS, nosniff...).
+std::string Format(const ReadAnswer& answer, const std::string& version,
+                   const std::string& fields) {
+  std::string out = version + " " + std::to_string(answer.status) + " " +
+                    Poco::Net::HTTPResponse::getReasonForStatus(
+                        static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status)) +
+                    "\r\n" + fields;
+  out += "Date: " +
+         Poco::DateTimeFormatter::format(Poco::Timestamp(), Poco::DateTimeFormat::HTTP_FORMAT) +
+         "\r\n";
+  for (const auto& [name, value] : answer.headers) out += name + ": " + value + "\r\n";
+  if (!answer.content_type.empty()) out += "Content-Type: " + answer.content_type + "\r\n";
+  out += "Content-Length: " + std::to_string(answer.body.size()) + "\r\nConnection: close\r\n\r\n" +
+         answer.body;
+  return out;
+}
+
+// A long-poll at the tail: the hub holds the connection (no request thread
+// waits) and answers once the log grows or ends, or when the time is up.
+void Park(Exchange& ex, stream::SseHub& hub, const streams::StreamService& streams,
+          ReadTarget& target, const store::StreamInfo& info, int64_t start,
+          std::optional<std::string> cursor) {
+  Status admitted = hub.Admit(target.key(), ex.caller().key_id);
+  if (!admitted.ok()) return ex.SendError(admitted);
+  const auto deadline = std::chrono::steady_clock::now() + streams.options().long_poll_timeout;
+  const int64_t deadline_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline.time_since_epoch()).count();
+  std::string fields = HeadFields(ex, {"Connection", "Date"});
+  std::string version = ex.request().getVersion();
+  std::shared_ptr<ReadTarget> later = target.Clone();
+  stream::SseHub::Answer answer = [later, start, cursor, fields, version](bool) {
+    Result<store::StreamInfo> now = later->Info();
+    ReadAnswer result = !now.ok()           ? ErrorAnswer(now.status())
+                        : start < now->tail ? AnswerRead(*later, *now, start, cursor, std::nullopt)
+                                            : AnswerCaughtUp(*now, start, cursor);
+    return Format(result, version, fields);
+  };
+  Poco::Net::StreamSocket socket =
+      static_cast<Poco::Net::HTTPServerRequestImpl&>(ex.request()).detachSocket();
+  hub.Park(std::move(socket), target.key(), ex.caller().key_id, start, target.View(info),
+           deadline_ms, std::move(answer));
 }
 
 // Hands the connection to the hub, which writes the protocol's SSE events.
@@ -363,8 +446,12 @@ void ServeSse(Exchange& ex, stream::SseHub& hub, ReadTarget& target, const store
   stream::SseEncoding encoding = stream::SseEncodingFor(info.content_type);
   std::string fields = "Content-Type: text/event-stream\r\nCache-Control: no-cache\r\n";
   if (encoding == stream::SseEncoding::kBase64) fields += "Stream-SSE-Data-Encoding: base64\r\n";
+  // Chunked (HTTP/1.1): a connection dropped mid-event is then an error to
+  // the reader, never an early end whose last event looks complete.
+  const bool chunked = ex.request().getVersion() == Poco::Net::HTTPMessage::HTTP_1_1;
+  if (chunked) fields += "Transfer-Encoding: chunked\r\n";
   HandToHub(ex, hub, target.key(), fields, start, target.View(info),
-            stream::DurableFraming{encoding, std::move(cursor)});
+            stream::DurableFraming{encoding, std::move(cursor), chunked});
 }
 
 void Read(Exchange& ex, stream::SseHub& hub, streams::StreamService& streams, ReadTarget& target) {
@@ -409,25 +496,15 @@ void Read(Exchange& ex, stream::SseHub& hub, streams::StreamService& streams, Re
       if (info->closed) ex.response().set("Stream-Closed", "true");
       return ex.SendText(200, info->content_type, info->json() ? "[]" : "");
     }
-    return SendRead(ex, target, *info, start, std::nullopt);
+    return Send(ex, AnswerRead(target, *info, start, std::nullopt, ex.Header("If-None-Match")));
   }
-  // Long-poll: answer at once with what is there, else wait for it.
-  if (start >= info->tail && !info->closed) {
-    Status failed;
-    auto deadline = std::chrono::steady_clock::now() + streams.options().long_poll_timeout;
-    streams.WaitFor(target.key(), deadline, [&] {
-      Result<store::StreamInfo> now = target.Info();
-      if (!now.ok()) {
-        failed = now.status();
-        return true;
-      }
-      *info = std::move(now).value();
-      return info->tail > start || info->closed;
-    });
-    if (!failed.ok()) return ex.SendError(failed);
+  // Long-poll: answer at once with what is there (or with the end), else
+  // wait for it.
+  if (start < info->tail) {
+    return Send(ex, AnswerRead(target, *info, start, cursor, ex.Header("If-None-Match")));
   }
-  if (start < info->tail) return SendRead(ex, target, *info, start, cursor);
-  SendCaughtUp(ex, *info, start, cursor);
+  if (info->closed) return Send(ex, AnswerCaughtUp(*info, start, cursor));
+  Park(ex, hub, streams, target, *info, start, std::move(cursor));
 }
 
 }  // namespace

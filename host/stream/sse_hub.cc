@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <chrono>
 #include <climits>
+#include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -22,6 +23,15 @@
 
 namespace scribe::stream {
 namespace {
+
+// Frames out[from..] as one chunk of an HTTP/1.1 chunked body.
+void AppendChunk(std::string& out, size_t from) {
+  if (out.size() == from) return;
+  char size[20];
+  int n = std::snprintf(size, sizeof size, "%zx\r\n", out.size() - from);
+  out.insert(from, size, static_cast<size_t>(n));
+  out += "\r\n";
+}
 
 int64_t SteadyMillis() {
   using namespace std::chrono;
@@ -131,6 +141,8 @@ struct SseHub::Viewer {
   size_t end_pos = 0;
   std::optional<DurableFraming> durable;  // the Durable Streams protocol's events
   bool announce = false;                  // durable: a control event is due at the tail
+  Answer answer;                          // a parked long-poll reader: its one response
+  int64_t deadline_ms = 0;                // and when it is due at the latest
   uint64_t status_version = 0;
   bool terminal_sent = false;
   bool want_write = false;
@@ -223,7 +235,14 @@ void SseHub::Attach(Poco::Net::StreamSocket socket, std::string http_head,
                     const std::string& job_id, const std::string& key_id, int64_t offset,
                     JobView view, std::optional<DurableFraming> durable) {
   Post(AttachMsg{std::move(socket), std::move(http_head), job_id, key_id, offset, std::move(view),
-                 std::move(durable)});
+                 std::move(durable), nullptr, 0});
+}
+
+void SseHub::Park(Poco::Net::StreamSocket socket, const std::string& job_id,
+                  const std::string& key_id, int64_t offset, JobView view, int64_t deadline_ms,
+                  Answer answer) {
+  Post(AttachMsg{std::move(socket), "", job_id, key_id, offset, std::move(view), std::nullopt,
+                 std::move(answer), deadline_ms});
 }
 
 void SseHub::OnAppended(const std::string& job_id, int64_t offset, std::string text) {
@@ -237,9 +256,11 @@ void SseHub::OnJobChanged(const std::string& job_id, JobView view) {
 void SseHub::Loop() {
   std::vector<epoll_event> events(256);
   for (;;) {
-    int timeout = dirty_.empty()
-                      ? static_cast<int>(std::clamp<int64_t>(options_.heartbeat_ms / 4, 10, 1000))
-                      : 0;
+    int64_t wait_ms = std::clamp<int64_t>(options_.heartbeat_ms / 4, 10, 1000);
+    if (!parked_.empty()) {
+      wait_ms = std::clamp<int64_t>(parked_.begin()->first - SteadyMillis(), 0, wait_ms);
+    }
+    int timeout = dirty_.empty() ? static_cast<int>(wait_ms) : 0;
     int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout);
     for (int i = 0; i < n; ++i) {
       auto* viewer = static_cast<Viewer*>(events[i].data.ptr);
@@ -266,6 +287,10 @@ void SseHub::Loop() {
       if (stopping_) break;
     }
     DrainInbox();
+    // Long-poll readers whose time is up are answered now.
+    for (auto it = parked_.begin(); it != parked_.end() && it->first <= SteadyMillis(); ++it) {
+      dirty_.push_back(it->second);
+    }
     std::vector<Viewer*> dirty;
     dirty.swap(dirty_);
     std::sort(dirty.begin(), dirty.end());
@@ -334,7 +359,9 @@ void SseHub::Handle(AttachMsg& msg) {
   viewer->out = std::move(msg.http_head);
   viewer->durable = std::move(msg.durable);
   viewer->announce = viewer->durable.has_value();
-  if (!viewer->durable) AppendRetry(viewer->out, options_.retry_ms);
+  viewer->answer = std::move(msg.answer);
+  viewer->deadline_ms = msg.deadline_ms;
+  if (!viewer->durable && !viewer->answer) AppendRetry(viewer->out, options_.retry_ms);
   viewer->last_write_ms = SteadyMillis();
   try {
     viewer->socket.setBlocking(false);
@@ -347,6 +374,7 @@ void SseHub::Handle(AttachMsg& msg) {
   ev.data.ptr = viewer.get();
   if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, viewer->fd, &ev) != 0) return;
   tail.viewers.insert(viewer.get());
+  if (viewer->answer) parked_.emplace(viewer->deadline_ms, viewer.get());
   dirty_.push_back(viewer.get());
   viewer_count_.fetch_add(1, std::memory_order_relaxed);
   viewers_.emplace(viewer.get(), std::move(viewer));
@@ -421,7 +449,8 @@ void SseHub::Serve(Viewer& viewer) {
       viewer.out_pos = 0;
     }
     bool produced = false;
-    while (viewer.out.size() - viewer.out_pos < options_.viewer_buffer_bytes && Produce(viewer)) {
+    while (viewer.out.size() - viewer.out_pos < options_.viewer_buffer_bytes &&
+           ProduceChunk(viewer)) {
       produced = true;
     }
     Flush(viewer);
@@ -471,6 +500,7 @@ bool SseHub::NextPiece(Viewer& viewer, std::string& storage, std::string_view& p
 
 bool SseHub::Produce(Viewer& viewer) {
   if (viewer.terminal_sent) return false;
+  if (viewer.answer) return ProduceAnswer(viewer);
   if (viewer.durable) return ProduceDurable(viewer);
   Tail& tail = *viewer.tail;
   if (viewer.offset < tail.view.end) {
@@ -493,6 +523,16 @@ bool SseHub::Produce(Viewer& viewer) {
     return true;
   }
   return false;
+}
+
+bool SseHub::ProduceChunk(Viewer& viewer) {
+  const size_t before = viewer.out.size();
+  if (!Produce(viewer)) return false;
+  if (viewer.durable && viewer.durable->chunked) {
+    AppendChunk(viewer.out, before);
+    if (viewer.terminal_sent) viewer.out += "0\r\n\r\n";
+  }
+  return true;
 }
 
 bool SseHub::ProduceDurable(Viewer& viewer) {
@@ -518,6 +558,17 @@ bool SseHub::ProduceDurable(Viewer& viewer) {
     return true;
   }
   return false;
+}
+
+bool SseHub::ProduceAnswer(Viewer& viewer) {
+  const Tail& tail = *viewer.tail;
+  const bool ready =
+      tail.view.end > viewer.offset || tail.view.outcome == JobView::Outcome::kSucceeded;
+  const bool timed_out = SteadyMillis() >= viewer.deadline_ms;
+  if (!ready && !timed_out) return false;
+  viewer.out += viewer.answer(!ready);
+  viewer.terminal_sent = true;  // one response, then the connection closes
+  return true;
 }
 
 void SseHub::AppendTerminal(Viewer& viewer) {
@@ -640,6 +691,7 @@ void SseHub::Close(Viewer& viewer) {
   }
   viewer_count_.fetch_sub(1, std::memory_order_relaxed);
   Release(viewer.job_id, viewer.key_id);
+  if (viewer.answer) parked_.erase({viewer.deadline_ms, &viewer});
   Tail* tail = viewer.tail;
   tail->viewers.erase(&viewer);
   tail->last_active_ms = SteadyMillis();
@@ -662,9 +714,13 @@ void SseHub::Heartbeats() {
              : std::next(it);
   }
   for (auto& [ptr, viewer] : viewers_) {
-    if (viewer->closed || viewer->want_write || !Pending(*viewer).empty()) continue;
+    if (viewer->closed || viewer->answer || viewer->want_write || !Pending(*viewer).empty()) {
+      continue;  // (a long-poll reader gets one response, not a stream)
+    }
     if (now - viewer->last_write_ms < options_.heartbeat_ms) continue;
+    const size_t from = viewer->out.size();
     AppendComment(viewer->out, "keep-alive");
+    if (viewer->durable && viewer->durable->chunked) AppendChunk(viewer->out, from);
     Flush(*viewer);
   }
 }

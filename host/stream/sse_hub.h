@@ -23,9 +23,11 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -69,6 +71,9 @@ class LogSource {
 struct DurableFraming {
   SseEncoding encoding = SseEncoding::kText;
   std::string cursor;
+  // The body in HTTP/1.1 chunks (the head says Transfer-Encoding: chunked),
+  // so a reader can tell a dropped connection from the end of the stream.
+  bool chunked = false;
 };
 
 struct HubOptions {
@@ -106,6 +111,17 @@ class SseHub {
   void Attach(Poco::Net::StreamSocket socket, std::string http_head, const std::string& job_id,
               const std::string& key_id, int64_t offset, JobView view,
               std::optional<DurableFraming> durable = std::nullopt);
+  // What a parked long-poll reader is answered: the whole HTTP response,
+  // built on the hub thread when the log grew or ended (false) or when the
+  // reader's time is up (true).
+  using Answer = std::function<std::string(bool timed_out)>;
+  // Takes over the connection of a long-poll reader waiting at `offset` of
+  // the log `job_id` (its tail when it asked, as of `view`): once the log
+  // grows past `offset` or is closed, or at `deadline_ms` (steady clock),
+  // the hub writes `answer`'s response and closes the connection. No reader
+  // holds a request thread while it waits. Admit() first, as for Attach().
+  void Park(Poco::Net::StreamSocket socket, const std::string& job_id, const std::string& key_id,
+            int64_t offset, JobView view, int64_t deadline_ms, Answer answer);
   // Committed text of a job: [offset, offset + text.size()).
   void OnAppended(const std::string& job_id, int64_t offset, std::string text);
   // A committed change of the job's state.
@@ -127,6 +143,8 @@ class SseHub {
     int64_t offset;
     JobView view;
     std::optional<DurableFraming> durable;
+    Answer answer;  // a parked long-poll reader's (then no head, no events)
+    int64_t deadline_ms = 0;
   };
   struct AppendMsg {
     std::string job_id;
@@ -155,6 +173,11 @@ class SseHub {
   // viewer and returns false when the store fails it.
   bool NextPiece(Viewer& viewer, std::string& storage, std::string_view& piece);
   bool ProduceDurable(Viewer& viewer);
+  // A parked reader's answer, once it is due.
+  bool ProduceAnswer(Viewer& viewer);
+  // Produce(), then the new bytes as one chunk of a chunked body (and its
+  // last chunk after the last event).
+  bool ProduceChunk(Viewer& viewer);
   void AppendTerminal(Viewer& viewer);
   // The terminal event's bytes for a viewer at the end of the log.
   std::string TerminalEvent(Viewer& viewer);
@@ -188,6 +211,7 @@ class SseHub {
   std::unordered_map<std::string, std::unique_ptr<Tail>> tails_;
   std::unordered_map<Viewer*, std::unique_ptr<Viewer>> viewers_;
   std::vector<Viewer*> dirty_;
+  std::set<std::pair<int64_t, Viewer*>> parked_;  // long-poll readers by deadline
   int64_t last_heartbeat_scan_ms_ = 0;
 
   std::atomic<int64_t> viewer_count_{0};

@@ -19,33 +19,9 @@ void StreamService::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
-    for (auto& [key, waiters] : waiters_) waiters.changed.notify_all();
   }
   stop_.notify_all();
   if (sweeper_.joinable()) sweeper_.join();
-}
-
-bool StreamService::WaitFor(const std::string& key, std::chrono::steady_clock::time_point deadline,
-                            const std::function<bool()>& ready) {
-  std::unique_lock<std::mutex> lock(mu_);
-  Waiters& waiters = waiters_[key];
-  ++waiters.count;
-  bool done = false;
-  while (!stopping_) {
-    // Read the generation before asking: a change committed while `ready`
-    // runs is then never missed.
-    uint64_t seen = waiters.generation;
-    lock.unlock();
-    done = ready();
-    lock.lock();
-    if (done) break;
-    if (!waiters.changed.wait_until(lock, deadline,
-                                    [&] { return stopping_ || waiters.generation != seen; })) {
-      break;  // timed out
-    }
-  }
-  if (--waiters.count == 0) waiters_.erase(key);
-  return done;
 }
 
 Result<std::string> StreamService::ReadLog(const std::string& path, int64_t offset,
@@ -74,22 +50,14 @@ stream::JobView StreamService::ViewOf(const store::StreamInfo& stream, bool gone
 
 void StreamService::OnCommitted(const std::vector<store::CommittedChange>& changes) {
   for (const store::CommittedChange& change : changes) {
-    if (change.stream) {
-      const store::StreamChange& stream = *change.stream;
-      int64_t end = change.offset + static_cast<int64_t>(change.text.size());
-      if (!change.text.empty()) hub_.OnAppended(stream.path, change.offset, change.text);
-      if (stream.closed || stream.gone) {
-        store::StreamInfo info;
-        info.tail = end;
-        info.closed = stream.closed;
-        hub_.OnJobChanged(stream.path, ViewOf(info, stream.gone));
-      }
-    }
-    const std::string& key = change.stream ? change.stream->path : change.job_id;
-    std::lock_guard<std::mutex> lock(mu_);
-    if (auto it = waiters_.find(key); it != waiters_.end()) {
-      ++it->second.generation;
-      it->second.changed.notify_all();
+    if (!change.stream) continue;
+    const store::StreamChange& stream = *change.stream;
+    if (!change.text.empty()) hub_.OnAppended(stream.path, change.offset, change.text);
+    if (stream.closed || stream.gone) {
+      store::StreamInfo info;
+      info.tail = change.offset + static_cast<int64_t>(change.text.size());
+      info.closed = stream.closed;
+      hub_.OnJobChanged(stream.path, ViewOf(info, stream.gone));
     }
   }
 }

@@ -2,9 +2,9 @@
 //
 // Streams live in the same store as jobs (same writer thread, group commit
 // and persist-before-publish) and their live readers in the same SSE hub.
-// The service passes committed stream changes to the hub, wakes long-poll
-// readers of streams and of jobs when their log grows or ends, and removes
-// streams whose time is up (reads also treat them as gone at once).
+// The service passes committed stream changes to the hub (which also holds
+// long-poll readers until their log grows or ends) and removes streams whose
+// time is up (reads also treat them as gone at once).
 //
 // Thread safety: every method may be called from any thread.
 #ifndef SCRIBE_HOST_STREAMS_STREAM_SERVICE_H_
@@ -12,8 +12,6 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -36,17 +34,11 @@ class StreamService : public store::CommitListener {
   ~StreamService() override;  // Stop()s
 
   Status Start();
-  // Ends every wait (they answer as timed out) and the expiry sweeps.
+  // Ends the expiry sweeps.
   void Stop();
 
   store::Store& store() { return store_; }
   const StreamServiceOptions& options() const { return options_; }
-
-  // Waits until `ready()` is true or the deadline passes; `ready` is asked
-  // at once and again after each committed change of `key` (a stream's path
-  // or a job's id). False on timeout or when stopping.
-  bool WaitFor(const std::string& key, std::chrono::steady_clock::time_point deadline,
-               const std::function<bool()>& ready);
 
   // A stream's bytes for the hub: whole messages of a JSON stream.
   Result<std::string> ReadLog(const std::string& path, int64_t offset, int64_t max_bytes);
@@ -54,16 +46,11 @@ class StreamService : public store::CommitListener {
   // The hub's view of a stream: open (running), closed (succeeded) or gone.
   static stream::JobView ViewOf(const store::StreamInfo& stream, bool gone = false);
 
-  // store::CommitListener: changes of streams, and of jobs (for waits).
+  // store::CommitListener: changes of streams (jobs' are JobService's).
   void OnCommitted(const std::vector<store::CommittedChange>& changes) override;
   void OnAppendFailed(const std::string&, int, const Status&) override {}
 
  private:
-  struct Waiters {
-    std::condition_variable changed;
-    uint64_t generation = 0;  // committed changes of the key seen
-    int count = 0;
-  };
   void SweepLoop();
 
   store::Store& store_;
@@ -73,7 +60,6 @@ class StreamService : public store::CommitListener {
   // Guarded by mu_.
   std::mutex mu_;
   std::condition_variable stop_;
-  std::map<std::string, Waiters> waiters_;  // keys someone waits on
   bool stopping_ = false;
   std::thread sweeper_;
 };

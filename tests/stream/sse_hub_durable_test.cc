@@ -7,6 +7,7 @@
 #include <Poco/Net/StreamSocket.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -44,15 +45,27 @@ class SseHubDurableTest : public ::testing::Test {
 
   // A reader connected to the hub from `offset`; returns its socket.
   Poco::Net::StreamSocket Attach(const std::string& path, int64_t offset, stream::JobView view,
-                                 stream::SseEncoding encoding) {
+                                 stream::SseEncoding encoding, bool chunked = false) {
     Poco::Net::StreamSocket reader;
     reader.connect(listener_.address());
     Poco::Net::StreamSocket accepted = listener_.acceptConnection();
     EXPECT_TRUE(hub_->Admit(path, "").ok());
     hub_->Attach(accepted, "HTTP/1.1 200 OK\r\n\r\n", path, "", offset, std::move(view),
-                 stream::DurableFraming{encoding, "42"});
+                 stream::DurableFraming{encoding, "42", chunked});
     reader.setReceiveTimeout(Poco::Timespan(10, 0));
     return reader;
+  }
+
+  // Every byte the reader gets (after the head) until the hub closes.
+  static std::string Raw(Poco::Net::StreamSocket& reader) {
+    std::string received;
+    char buffer[4096];
+    try {
+      for (int n; (n = reader.receiveBytes(buffer, sizeof buffer)) > 0;) received.append(buffer, n);
+    } catch (const Poco::Exception&) {
+    }
+    if (received.rfind("HTTP/1.1 200", 0) == 0) received.erase(0, received.find("\r\n\r\n") + 4);
+    return received;
   }
 
   // The events the reader gets (after the head, the first time) until the
@@ -166,6 +179,64 @@ TEST_F(SseHubDurableTest, ATailNobodyWatchesIsDropped) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_EQ(hub_->tails(), 0);
+}
+
+TEST_F(SseHubDurableTest, AChunkedBodyEndsWithItsLastChunk) {
+  log_.text = "done";
+  Poco::Net::StreamSocket reader =
+      Attach("/v1/stream/chunked", 0, View(4, true), stream::SseEncoding::kText, /*chunked=*/true);
+  std::string raw = Raw(reader);
+  ASSERT_GE(raw.size(), 5u);
+  EXPECT_EQ(raw.substr(raw.size() - 5), "0\r\n\r\n");
+  // Unframed: each chunk is its size in hex, CRLF, the bytes, CRLF.
+  std::string body;
+  for (size_t at = 0;;) {
+    size_t eol = raw.find("\r\n", at);
+    ASSERT_NE(eol, std::string::npos);
+    size_t size = std::stoul(raw.substr(at, eol - at), nullptr, 16);
+    if (size == 0) break;
+    body += raw.substr(eol + 2, size);
+    ASSERT_EQ(raw.substr(eol + 2 + size, 2), "\r\n");
+    at = eol + 4 + size;
+  }
+  SseClient parser;
+  parser.Feed(body);
+  ASSERT_EQ(parser.events().size(), 2u);
+  EXPECT_EQ(parser.events()[0].data, "done");
+}
+
+TEST_F(SseHubDurableTest, AParkedLongPollIsAnsweredWhenDataArrivesOrItsTimeIsUp) {
+  log_.text = "abc";
+  auto steady_ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  };
+  auto park = [&](const std::string& path, int64_t deadline_ms, std::atomic<int>& answered) {
+    Poco::Net::StreamSocket reader;
+    reader.connect(listener_.address());
+    Poco::Net::StreamSocket accepted = listener_.acceptConnection();
+    EXPECT_TRUE(hub_->Admit(path, "").ok());
+    hub_->Park(accepted, path, "", 3, View(3, false), deadline_ms, [&answered](bool timed_out) {
+      answered = timed_out ? 2 : 1;
+      return std::string(timed_out ? "timed out" : "data");
+    });
+    reader.setReceiveTimeout(Poco::Timespan(10, 0));
+    return reader;
+  };
+  std::atomic<int> first{0};
+  Poco::Net::StreamSocket waiting = park("/v1/stream/poll", steady_ms() + 20000, first);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(first, 0);  // nothing yet: it waits
+  log_.text += "d";
+  hub_->OnAppended("/v1/stream/poll", 3, "d");
+  EXPECT_EQ(Raw(waiting), "data");  // answered, then closed
+  EXPECT_EQ(first, 1);
+
+  std::atomic<int> second{0};
+  Poco::Net::StreamSocket idle = park("/v1/stream/idle", steady_ms() + 150, second);
+  EXPECT_EQ(Raw(idle), "timed out");
+  EXPECT_EQ(second, 2);
 }
 
 TEST_F(SseHubDurableTest, BinaryStreamsTravelAsBase64) {

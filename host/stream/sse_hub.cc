@@ -427,15 +427,6 @@ void SseHub::Handle(ChangeMsg& msg) {
     return;
   }
   dirty_.insert(dirty_.end(), tail.viewers.begin(), tail.viewers.end());
-  ReleaseIdleTail(msg.job_id);
-}
-
-void SseHub::ReleaseIdleTail(const std::string& job_id) {
-  auto it = tails_.find(job_id);
-  if (it != tails_.end() && it->second->viewers.empty() &&
-      it->second->view.outcome != JobView::Outcome::kNone) {
-    tails_.erase(it);
-  }
 }
 
 void SseHub::Serve(Viewer& viewer) {
@@ -698,7 +689,7 @@ void SseHub::Close(Viewer& viewer) {
   if (tail->viewers.empty()) {
     tail->window.clear();
     tail->window.shrink_to_fit();
-    ReleaseIdleTail(viewer.job_id);
+    tail->terminal_event.reset();  // rebuilt if another viewer comes
   }
 }
 
@@ -707,6 +698,9 @@ void SseHub::Heartbeats() {
   if (now - last_heartbeat_scan_ms_ < std::min<int64_t>(options_.heartbeat_ms / 4, 1000)) return;
   last_heartbeat_scan_ms_ = now;
   // A log nobody watches needs no tail: an open stream's would stay forever.
+  // (Not sooner: a finished job's tail must outlive the attach of a viewer
+  // whose snapshot of the job is older than the tail's last change, or that
+  // viewer would wait for a change that already happened.)
   for (auto it = tails_.begin(); it != tails_.end();) {
     const Tail& tail = *it->second;
     it = tail.viewers.empty() && now - tail.last_active_ms > options_.idle_tail_ms

@@ -187,7 +187,6 @@ class SseHub {
   void UpdateInterest(Viewer& viewer);
   void Close(Viewer& viewer);
   void Heartbeats();
-  void ReleaseIdleTail(const std::string& job_id);
 
   LogSource& source_;
   const HubOptions options_;

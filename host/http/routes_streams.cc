@@ -34,7 +34,9 @@ class ReadTarget {
   // The hub's and the waits' name for it: a stream's path, a job's id.
   virtual const std::string& key() const = 0;
   virtual Result<store::StreamInfo> Info() = 0;
-  virtual Result<store::StreamRead> Read(int64_t offset, int64_t max_bytes) = 0;
+  // `info` is what Info() gave (a JSON stream is read in whole messages).
+  virtual Result<store::StreamRead> Read(const store::StreamInfo& info, int64_t offset,
+                                         int64_t max_bytes) = 0;
   // Reads count as use of a stream with a sliding TTL.
   virtual Status Touch() { return Status::Ok(); }
   // 400 for an offset below the tail that no read may start at.
@@ -49,10 +51,9 @@ class StreamTarget : public ReadTarget {
   StreamTarget(store::Store& store, std::string path) : store_(store), path_(std::move(path)) {}
   const std::string& key() const override { return path_; }
   Result<store::StreamInfo> Info() override { return store_.GetStream(path_); }
-  Result<store::StreamRead> Read(int64_t offset, int64_t max_bytes) override {
-    Result<store::StreamInfo> info = Info();
-    if (!info.ok()) return info.status();
-    return store_.ReadStream(path_, offset, max_bytes, info->json());
+  Result<store::StreamRead> Read(const store::StreamInfo& info, int64_t offset,
+                                 int64_t max_bytes) override {
+    return store_.ReadStream(path_, offset, max_bytes, info.json());
   }
   Status Touch() override { return store_.TouchStream(path_); }
   // A JSON stream's reads start where a message does: after a line's end.
@@ -98,7 +99,8 @@ class JobTarget : public ReadTarget {
   Status CheckOffset(const store::StreamInfo&, int64_t offset) override {
     return jobs_.CheckOffset(job_, offset);
   }
-  Result<store::StreamRead> Read(int64_t offset, int64_t max_bytes) override {
+  Result<store::StreamRead> Read(const store::StreamInfo&, int64_t offset,
+                                 int64_t max_bytes) override {
     Result<std::string> text = jobs_.ReadOutput(id_, offset, max_bytes);
     if (!text.ok()) return text.status();
     text->resize(utf8::ValidPrefixLength(*text));  // whole characters
@@ -348,7 +350,7 @@ ReadAnswer ErrorAnswer(const Status& status) {
 ReadAnswer AnswerRead(ReadTarget& target, const store::StreamInfo& info, int64_t start,
                       const std::optional<std::string>& cursor,
                       const std::optional<std::string>& if_none_match) {
-  Result<store::StreamRead> read = target.Read(start, kReadBytes);
+  Result<store::StreamRead> read = target.Read(info, start, kReadBytes);
   if (!read.ok()) return ErrorAnswer(read.status());
   const bool up_to_date = read->next >= info.tail;
   const bool ended = up_to_date && info.closed;

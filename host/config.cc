@@ -92,11 +92,29 @@ std::function<std::string(Config&, const std::string&)> Origins(
   };
 }
 
+// An absolute http(s) URL with a host and no query or fragment.
+std::function<std::string(Config&, const std::string&)> PublicUrl(std::string Config::*field) {
+  return [=](Config& config, const std::string& value) -> std::string {
+    size_t scheme_end = value.find("://");
+    bool web = value.rfind("http://", 0) == 0 || value.rfind("https://", 0) == 0;
+    if (!web || value.size() == scheme_end + 3 ||
+        value.find_first_of("?# ", scheme_end + 3) != std::string::npos) {
+      return "'" + value + "' is not a URL: give scheme://host[:port]";
+    }
+    config.*field = value;
+    return "";
+  };
+}
+
 const std::vector<Setting>& Settings() {
   static const std::vector<Setting> kSettings = {
       {"listen", "SCRIBE_LISTEN", "listen",
        "address to serve HTTP on, HOST:PORT (port 0: any free port) [127.0.0.1:8080]",
        Text(&Config::listen)},
+      {"public-url", "SCRIBE_PUBLIC_URL", "public_url",
+       "the URL clients reach this host at, scheme://host[:port], for the links it hands out "
+       "(Durable Streams webhook callbacks) [the listen address]",
+       PublicUrl(&Config::public_url)},
       {"db", "SCRIBE_DB", "db", "database: a file path or sqlite:PATH [scribe.db]",
        Text(&Config::db)},
       {"auth", "SCRIBE_AUTH", "auth",

@@ -16,10 +16,11 @@ namespace scribe {
 
 struct Config {
   std::string listen = "127.0.0.1:8080";
+  std::string public_url;  // empty: the listen address
   std::string db = "scribe.db";
   std::string auth = "on";
   std::string insecure_public_listen = "no";
-  std::string tls_cert;  // PEM files; both set: serve HTTPS
+  std::string tls_cert;                   // PEM files; both set: serve HTTPS
   std::vector<std::string> cors_origins;  // origins whose pages may call the API; "*": any
   std::string tls_key;
   std::string plugins;  // empty: <executable dir>/../plugins

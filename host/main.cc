@@ -25,6 +25,7 @@
 #include "host/store/store.h"
 #include "host/stream/sse_hub.h"
 #include "host/streams/stream_service.h"
+#include "host/streams/subscriptions.h"
 
 namespace scribe {
 namespace {
@@ -151,18 +152,20 @@ int Run(const Config& config) {
   streams::StreamServiceOptions stream_options;
   stream_options.long_poll_timeout = std::chrono::milliseconds(config.long_poll_timeout_ms);
   streams::StreamService streams(**store, hub, stream_options);
+  streams::SubscriptionService subscriptions(**store, streams::SubscriptionOptions{});
   source.jobs = &service;
   source.streams = &streams;
-  store::CommitFanout listeners({&service, &streams});
+  store::CommitFanout listeners({&service, &streams, &subscriptions});
   (*store)->SetCommitListener(&listeners);
   Status started = hub.Start();
   if (started.ok()) started = service.Start();
   if (started.ok()) started = streams.Start();
+  if (started.ok()) started = subscriptions.Start();
   if (!started.ok()) return Fail(started);
 
   http::Router router;
   http::Authenticator authenticator(**store, config.auth == "on");
-  http::AddApiRoutes(router, service, streams, hub, authenticator);
+  http::AddApiRoutes(router, service, streams, subscriptions, hub, authenticator);
   router.SetCors(http::CorsPolicy{config.cors_origins});
 
   http::ServerOptions server_options;
@@ -182,6 +185,7 @@ int Run(const Config& config) {
   }
   std::string url =
       server.scheme() + "://" + server_options.host + ":" + std::to_string(server.port());
+  subscriptions.SetPublicUrl(config.public_url.empty() ? url : config.public_url);
   std::printf("scribed listening on %s\n", url.c_str());
   std::fflush(stdout);
   Log(LogLevel::kInfo, "scribed", "listening on " + url + ", database " + config.db);
@@ -190,6 +194,7 @@ int Run(const Config& config) {
   sigwait(&signals, &signal_number);
   Log(LogLevel::kInfo, "scribed", "shutting down");
   server.Stop();
+  subscriptions.Stop();
   streams.Stop();
   service.Stop();
   hub.Stop();

@@ -8,12 +8,14 @@
 #include "host/jobs/job_service.h"
 #include "host/stream/sse_hub.h"
 #include "host/streams/stream_service.h"
+#include "host/streams/subscriptions.h"
 
 namespace scribe::http {
 
 // Every route of the API, as scribed serves it.
 void AddApiRoutes(Router& router, jobs::JobService& jobs, streams::StreamService& streams,
-                  stream::SseHub& hub, const Authenticator& authenticator);
+                  streams::SubscriptionService& subscriptions, stream::SseHub& hub,
+                  const Authenticator& authenticator);
 
 // The OpenAPI 3.1 document of the API (host/http/api/openapi.json).
 extern const char kOpenApiJson[];
@@ -33,6 +35,9 @@ void AddAudioRoutes(Router& router, jobs::JobService& jobs, stream::SseHub& hub)
 // read-only stream at /api/jobs/{id}/stream (routes_streams.cc).
 void AddStreamRoutes(Router& router, jobs::JobService& jobs, streams::StreamService& streams,
                      stream::SseHub& hub);
+// The protocol's reserved subscription APIs under /v1/stream/__ds/
+// (routes_subscriptions.cc); before AddStreamRoutes.
+void AddSubscriptionRoutes(Router& router, streams::SubscriptionService& subscriptions);
 
 // The header lines the server, router and handler set on the response so
 // far (Date, Server, CORS...), but for those named in `except`: for a

@@ -514,20 +514,37 @@ void Read(Exchange& ex, stream::SseHub& hub, streams::StreamService& streams, Re
 void AddStreamRoutes(Router& router, jobs::JobService& jobs, streams::StreamService& streams,
                      stream::SseHub& hub) {
   const std::string pattern = std::string(kStreamPrefix) + "{path...}";
-  auto path_of = [](Exchange& ex) { return std::string(kStreamPrefix) + ex.Param("path"); };
   store::Store& store = streams.store();
-  router.Add("PUT", pattern, [&store, path_of](Exchange& ex) { Create(ex, store, path_of(ex)); });
-  router.Add("POST", pattern, [&store, path_of](Exchange& ex) { Append(ex, store, path_of(ex)); });
-  router.Add("DELETE", pattern,
-             [&store, path_of](Exchange& ex) { Delete(ex, store, path_of(ex)); });
-  router.Add("HEAD", pattern, [&store, path_of](Exchange& ex) {
-    StreamTarget target(store, path_of(ex));
-    Head(ex, target);
-  });
-  router.Add("GET", pattern, [&store, &streams, &hub, path_of](Exchange& ex) {
-    StreamTarget target(store, path_of(ex));
-    Read(ex, hub, streams, target);
-  });
+  // Paths under __ds/ are the protocol's control routes (AddSubscriptionRoutes
+  // serves those there are); no stream may live there.
+  auto on_stream = [](auto handle) {
+    return [handle](Exchange& ex) {
+      const std::string& path = ex.Param("path");
+      if (path == "__ds" || path.rfind("__ds/", 0) == 0) {
+        return ex.SendError(
+            NotFound("SUBSCRIPTION_NOT_FOUND", "Durable Streams control route not found"));
+      }
+      handle(ex, std::string(kStreamPrefix) + path);
+    };
+  };
+  router.Add("PUT", pattern, on_stream([&store](Exchange& ex, const std::string& path) {
+               Create(ex, store, path);
+             }));
+  router.Add("POST", pattern, on_stream([&store](Exchange& ex, const std::string& path) {
+               Append(ex, store, path);
+             }));
+  router.Add("DELETE", pattern, on_stream([&store](Exchange& ex, const std::string& path) {
+               Delete(ex, store, path);
+             }));
+  router.Add("HEAD", pattern, on_stream([&store](Exchange& ex, const std::string& path) {
+               StreamTarget target(store, path);
+               Head(ex, target);
+             }));
+  router.Add("GET", pattern,
+             on_stream([&store, &streams, &hub](Exchange& ex, const std::string& path) {
+               StreamTarget target(store, path);
+               Read(ex, hub, streams, target);
+             }));
   router.Add("HEAD", "/api/jobs/{id}/stream", [&jobs](Exchange& ex) {
     JobTarget target(jobs, ex.caller(), ex.Param("id"));
     Head(ex, target);

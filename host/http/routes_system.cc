@@ -71,7 +71,8 @@ Result<std::string> MetricsText(jobs::JobService& jobs, stream::SseHub& hub) {
 }  // namespace
 
 void AddApiRoutes(Router& router, jobs::JobService& jobs, streams::StreamService& streams,
-                  stream::SseHub& hub, const Authenticator& authenticator) {
+                  streams::SubscriptionService& subscriptions, stream::SseHub& hub,
+                  const Authenticator& authenticator) {
   router.SetAuthenticate([&authenticator](Exchange& ex) { return authenticator.Authenticate(ex); });
   AddSessionRoutes(router, authenticator);
   AddDocumentRoutes(router, jobs);
@@ -79,6 +80,7 @@ void AddApiRoutes(Router& router, jobs::JobService& jobs, streams::StreamService
   AddOutputRoutes(router, jobs, hub);
   AddSystemRoutes(router, jobs, hub);
   AddAudioRoutes(router, jobs, hub);
+  AddSubscriptionRoutes(router, subscriptions);
   AddStreamRoutes(router, jobs, streams, hub);
   AddWebRoutes(router);
 }

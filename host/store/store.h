@@ -130,6 +130,11 @@ class StoreReader {
   // appends after the first (so a JSON stream's messages are never cut).
   virtual Result<StreamRead> ReadStream(const std::string& path, int64_t offset, int64_t max_bytes,
                                         bool whole_chunks) = 0;
+  // The paths of the streams that exist now (not deleted, not expired) and
+  // start with `prefix`, in byte order.
+  virtual Result<std::vector<std::string>> ListStreamPaths(const std::string& prefix) = 0;
+  // Every subscription, by id.
+  virtual Result<std::vector<StoredSubscription>> ListSubscriptions() = 0;
 
   // ---- API keys (written by operators: maintenance.h)
   // The key whose secret hashes to `secret_hash`, revoked or not; nullopt
@@ -209,6 +214,17 @@ class Store : public StoreReader {
   virtual Status DeleteStream(const std::string& path) = 0;
   // Deletes every stream whose time is up; returns how many.
   virtual Result<int64_t> ExpireStreams() = 0;
+
+  // ---- Durable Streams subscriptions: each call one transaction
+  // Creates or replaces the subscription's state.
+  virtual Status PutSubscription(const StoredSubscription& subscription) = 0;
+  // Deletes it; OK when there is none.
+  virtual Status DeleteSubscription(const std::string& id) = 0;
+
+  // ---- the host's own secrets
+  // The secret stored under `name`; when there is none yet, stores
+  // `candidate` and returns it. Every later call returns the same bytes.
+  virtual Result<std::string> HostSecret(const std::string& name, const std::string& candidate) = 0;
 
   // Set once, before any write; not owned.
   virtual void SetCommitListener(CommitListener* listener) = 0;

@@ -242,6 +242,14 @@ struct StreamAppendResult {
   int64_t received_seq = -1;
 };
 
+// A Durable Streams subscription as stored: its id and its whole state, a
+// JSON document only the subscription service reads
+// (host/streams/subscriptions.h).
+struct StoredSubscription {
+  std::string id;
+  std::string state;
+};
+
 // Bytes of a stream read from an offset.
 struct StreamRead {
   std::string data;

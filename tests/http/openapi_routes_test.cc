@@ -24,9 +24,10 @@ std::set<std::string> Served() {
   stream::SseHub hub(source, stream::HubOptions{});
   jobs::JobService service(**store, registry, hub, jobs::JobServiceOptions{});
   streams::StreamService streams(**store, hub, streams::StreamServiceOptions{});
+  streams::SubscriptionService subscriptions(**store, streams::SubscriptionOptions{});
   Router router;
   Authenticator authenticator(**store, /*required=*/true);
-  AddApiRoutes(router, service, streams, hub, authenticator);
+  AddApiRoutes(router, service, streams, subscriptions, hub, authenticator);
   std::set<std::string> served;
   for (const Router::RouteInfo& route : router.Routes()) {
     std::string method = route.method;

@@ -75,6 +75,12 @@ class SqliteStore final : public Store {
   Status TouchStream(const std::string& path) override;
   Status DeleteStream(const std::string& path) override;
   Result<int64_t> ExpireStreams() override;
+  Result<std::vector<std::string>> ListStreamPaths(const std::string& prefix) override;
+
+  Result<std::vector<StoredSubscription>> ListSubscriptions() override;
+  Status PutSubscription(const StoredSubscription& subscription) override;
+  Status DeleteSubscription(const std::string& id) override;
+  Result<std::string> HostSecret(const std::string& name, const std::string& candidate) override;
 
   Result<std::optional<ApiKey>> FindApiKey(const std::string& secret_hash) override;
   Result<std::vector<ApiKey>> ListApiKeys() override;

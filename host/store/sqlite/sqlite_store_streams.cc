@@ -348,6 +348,25 @@ Result<StreamRead> SqliteStore::ReadStream(const std::string& path, int64_t offs
   return read;
 }
 
+Result<std::vector<std::string>> SqliteStore::ListStreamPaths(const std::string& prefix) {
+  auto reader = AcquireReader();
+  if (!reader.ok()) return reader.status();
+  // The paths from `prefix` up to (not including) the first one past every
+  // path that starts with it: an index range.
+  std::string end = prefix;
+  while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xff) end.pop_back();
+  if (!end.empty()) end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+  Stmt stmt((*reader)->db(),
+            "SELECT path FROM streams WHERE path >= ?1 AND (?2 IS NULL OR path < ?2) AND "
+            "deleted = 0 AND coalesce(accessed_ms + ttl_seconds * 1000, expires_at_ms, ?3 + 1) "
+            "> ?3 ORDER BY path");
+  stmt.Bind(1, prefix).BindOrNull(2, end).Bind(3, NowMillis());
+  std::vector<std::string> paths;
+  while (stmt.Step()) paths.push_back(stmt.Text(0));
+  if (!stmt.status().ok()) return stmt.status();
+  return paths;
+}
+
 // ---- writes
 
 Result<CreatedStream> SqliteStore::CreateStream(const StreamCreate& create) {

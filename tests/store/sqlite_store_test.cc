@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "host/store/maintenance.h"
 #include "host/store/sqlite/db.h"
 #include "host/store/store.h"
 #include "tests/support/host_process.h"
@@ -51,6 +52,20 @@ TEST(SqliteStoreTest, AReaderSeesWhatTheWriterCommittedBesideIt) {
   (*store)->Append(created->job.id, 1, " world");
   ASSERT_TRUE((*store)->Flush().ok());
   EXPECT_EQ(*(*reader)->ReadOutput(created->job.id, 0, 100), "hello world");
+}
+
+// scribectl writes keys beside a running host: the host's next write must
+// wait for it, not fail (no statement of the writer may keep a read
+// transaction open between its batches).
+TEST(SqliteStoreTest, TheWriterStillWritesAfterAnotherProcessWrote) {
+  TempDir dir;
+  const std::string path = dir.File("scribe.db");
+  Result<std::unique_ptr<Store>> store = OpenStore(path, StoreOptions{});
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->HostSecret("key", "value").ok());  // a read left on its row
+  ASSERT_TRUE(CreateApiKey(path, "tool", /*admin=*/false, "hash", "sk_").ok());
+  EXPECT_TRUE((*store)->PutSubscription({"s", "{}"}).ok());
+  EXPECT_EQ((*store)->ListApiKeys()->size(), 1u);
 }
 
 TEST(SqliteStoreTest, AReaderNeverCreatesOrMigratesAFile) {

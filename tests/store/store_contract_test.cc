@@ -583,6 +583,44 @@ TEST_P(StoreContractTest, ExpiredStreamsAreGoneAndSweptAway) {
   EXPECT_TRUE(store_->CreateStream(NewStream("/s/old"))->created);
 }
 
+TEST_P(StoreContractTest, ListsStreamPathsUnderAPrefixThatExistNow) {
+  for (const char* path : {"/v1/stream/a/1", "/v1/stream/a/2", "/v1/stream/ab", "/v1/stream/b"}) {
+    ASSERT_TRUE(store_->CreateStream(NewStream(path)).ok());
+  }
+  StreamCreate expired = NewStream("/v1/stream/a/3");
+  expired.expires_at_ms = NowMillis() - 1;
+  ASSERT_TRUE(store_->CreateStream(expired).ok());
+  ASSERT_TRUE(store_->DeleteStream("/v1/stream/a/2").ok());
+  EXPECT_EQ(*store_->ListStreamPaths("/v1/stream/a/"), std::vector<std::string>{"/v1/stream/a/1"});
+  EXPECT_EQ(*store_->ListStreamPaths("/v1/stream/a"),
+            (std::vector<std::string>{"/v1/stream/a/1", "/v1/stream/ab"}));
+  EXPECT_EQ(store_->ListStreamPaths("")->size(), 3u);
+  EXPECT_TRUE(store_->ListStreamPaths("/v1/stream/c")->empty());
+}
+
+TEST_P(StoreContractTest, SubscriptionsAreKeptWholeAndReplaced) {
+  ASSERT_TRUE(store_->PutSubscription({"b", R"({"v":1})"}).ok());
+  ASSERT_TRUE(store_->PutSubscription({"a", R"({"v":2})"}).ok());
+  ASSERT_TRUE(store_->PutSubscription({"b", R"({"v":3})"}).ok());
+  Result<std::vector<StoredSubscription>> listed = store_->ListSubscriptions();
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].id, "a");
+  EXPECT_EQ((*listed)[1].state, R"({"v":3})");
+  ASSERT_TRUE(store_->DeleteSubscription("b").ok());
+  ASSERT_TRUE(store_->DeleteSubscription("missing").ok());
+  EXPECT_EQ(store_->ListSubscriptions()->size(), 1u);
+}
+
+TEST_P(StoreContractTest, AHostSecretIsStoredOnceAndKept) {
+  const std::string binary("\0\xff secret", 9);
+  Result<std::string> first = store_->HostSecret("key", binary);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(*first, binary);
+  EXPECT_EQ(*store_->HostSecret("key", "another"), binary);
+  EXPECT_EQ(*store_->HostSecret("other", "another"), "another");
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Backends, StoreContractTest,
     ::testing::Values(Backend{"sqlite",

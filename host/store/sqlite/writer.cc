@@ -208,6 +208,7 @@ void Writer::ExecuteBatch(std::deque<Item>& batch) {
       op_status.push_back(status);
     }
     if (failure.ok()) WritePending(changes, failure);
+    for (auto& [sql, stmt] : statements_) stmt->Reset();
     if (failure.ok()) failure = db_->Exec("COMMIT");
     if (!failure.ok()) (void)db_->Exec("ROLLBACK");
   }

@@ -123,6 +123,9 @@ class Writer {
   // Writer-thread state.
   // Keyed by the SQL text's address: every caller passes a literal, so the
   // chunk-append path never builds a string to find its statement.
+  // All are reset before a batch ends: a statement left on a row would hold
+  // a read transaction open past COMMIT, and once another process
+  // (scribectl) had written, the next BEGIN IMMEDIATE would fail at once.
   std::unordered_map<const char*, std::unique_ptr<Stmt>> statements_;
   std::unordered_map<std::string, ActiveJob> active_;
   std::vector<PendingText> pending_;

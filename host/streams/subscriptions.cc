@@ -321,6 +321,7 @@ Status SubscriptionService::Start() {
       if (!saved.ok()) return saved;
       subscriptions_[row.id] = std::move(owned);
     }
+    count_.store(subscriptions_.size());
   }
   timer_thread_ = std::thread([this] { Loop(); });
   for (int i = 0; i < options_.delivery_threads; ++i) {
@@ -630,14 +631,21 @@ Result<SubscriptionService::Put> SubscriptionService::Create(const std::string& 
   }
   wanted.created_ms = NowMillis();
   // What exists now is acknowledged as of now: a subscription wakes for
-  // data that arrives after it.
+  // data that arrives after it. Changes are queued from before the tails
+  // are read, so data committed meanwhile still wakes it.
+  count_.store(subscriptions_.size() + 1);
   for (const std::string& path : named) wanted.streams[path] = {true, false, Tail(path)};
   LinkMatching(wanted, /*up_to_now=*/true);
-  SCRIBE_RETURN_IF_ERROR(Save(wanted));
-  auto owned = std::make_unique<Subscription>(std::move(wanted));
-  Put put{Describe(*owned), true};
-  subscriptions_[id] = std::move(owned);
-  return put;
+  Status saved = Save(wanted);
+  if (saved.ok()) {
+    auto owned = std::make_unique<Subscription>(std::move(wanted));
+    Put put{Describe(*owned), true};
+    subscriptions_[id] = std::move(owned);
+    count_.store(subscriptions_.size());
+    return put;
+  }
+  count_.store(subscriptions_.size());
+  return saved;
 }
 
 Result<json> SubscriptionService::Get(const std::string& id) {
@@ -652,6 +660,7 @@ Status SubscriptionService::Delete(const std::string& id) {
   std::lock_guard<std::mutex> lock(mu_);
   SCRIBE_RETURN_IF_ERROR(store_.DeleteSubscription(id));
   subscriptions_.erase(id);
+  count_.store(subscriptions_.size());
   return Status::Ok();
 }
 
@@ -777,6 +786,7 @@ json SubscriptionService::Jwks() const { return signer_->Jwks(); }
 // ---- stream changes and timers
 
 void SubscriptionService::OnCommitted(const std::vector<store::CommittedChange>& changes) {
+  if (count_.load(std::memory_order_relaxed) == 0) return;
   bool any = false;
   std::lock_guard<std::mutex> lock(queue_mu_);
   for (const store::CommittedChange& change : changes) {
@@ -792,20 +802,24 @@ void SubscriptionService::OnCommitted(const std::vector<store::CommittedChange>&
 void SubscriptionService::OnStreamEvent(const Event& event) {
   for (auto& [id, owned] : subscriptions_) {
     Subscription& subscription = *owned;
-    auto link = subscription.streams.find(event.path);
+    const bool linked = subscription.streams.count(event.path) != 0;
+    Subscription next;
     if (event.gone) {
-      if (link == subscription.streams.end()) continue;
-      Subscription next = subscription;
+      if (!linked) continue;
+      next = subscription;
       next.streams.erase(event.path);
-      if (Save(next).ok()) subscription = std::move(next);
-      continue;
+    } else {
+      const bool new_match = !linked && !subscription.pattern.empty() &&
+                             event.path != subscription.wake_stream &&
+                             GlobMatch(subscription.pattern, event.path);
+      const bool idle = subscription.wake_id.empty() && subscription.holder.empty();
+      // Data while a wake is outstanding waits for that wake to end.
+      if (!new_match && !(linked && idle)) continue;
+      next = subscription;
+      if (new_match) next.streams[event.path].by_pattern = true;  // from its start
+      const bool woke = idle && WakeIfPending(next, event.path);
+      if (!new_match && !woke) continue;
     }
-    const bool matches = !subscription.pattern.empty() && event.path != subscription.wake_stream &&
-                         GlobMatch(subscription.pattern, event.path);
-    if (link == subscription.streams.end() && !matches) continue;
-    Subscription next = subscription;
-    if (matches) next.streams[event.path].by_pattern = true;  // new: acked kBeforeFirst
-    if (next.wake_id.empty() && next.holder.empty()) WakeIfPending(next, event.path);
     Status saved = Save(next);
     if (!saved.ok()) {
       Log(LogLevel::kWarning, "subscriptions",
@@ -876,8 +890,15 @@ void SubscriptionService::Loop() {
       events.swap(events_);
       poked_ = false;
     }
+    // A busy stream's many appends of one batch are one event.
+    std::map<std::string, bool> last_gone;
     std::lock_guard<std::mutex> lock(mu_);
-    for (const Event& event : events) OnStreamEvent(event);
+    for (const Event& event : events) {
+      auto [last, first] = last_gone.try_emplace(event.path, event.gone);
+      if (!first && last->second == event.gone) continue;
+      last->second = event.gone;
+      OnStreamEvent(event);
+    }
     due = RunTimers();
   }
 }

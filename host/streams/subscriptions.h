@@ -22,6 +22,7 @@
 #ifndef SCRIBE_HOST_STREAMS_SUBSCRIPTIONS_H_
 #define SCRIBE_HOST_STREAMS_SUBSCRIPTIONS_H_
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -143,6 +144,9 @@ class SubscriptionService : public store::CommitListener {
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<Subscription>> subscriptions_;
   std::string public_url_ = "http://127.0.0.1:8080";
+  // subscriptions_.size() (one more while one is made), read without mu_:
+  // with none, committed changes are not even queued.
+  std::atomic<size_t> count_{0};
 
   // Guarded by queue_mu_.
   std::mutex queue_mu_;

@@ -37,6 +37,17 @@ std::optional<nlohmann::json> Body(Exchange& ex) {
   return body;
 }
 
+// A route answered with the wake token and the body of the request.
+template <typename Answer>
+Handler WakeRoute(Answer answer) {
+  return [answer](Exchange& ex) {
+    std::optional<std::string> token = WakeToken(ex);
+    if (!token) return;
+    std::optional<nlohmann::json> body = Body(ex);
+    if (body) answer(ex, *token, *body);
+  };
+}
+
 void SendResult(Exchange& ex, const Result<nlohmann::json>& result) {
   if (!result.ok()) return ex.SendError(result.status());
   ex.SendJson(200, *result);
@@ -95,33 +106,24 @@ void AddSubscriptionRoutes(Router& router, streams::SubscriptionService& subscri
   });
   // Authorized by the wake's token, not by an API key: a webhook receiver
   // or a worker holds only that.
-  router.Add(
-      "POST", base + "/callback",
-      [&subscriptions](Exchange& ex) {
-        std::optional<std::string> token = WakeToken(ex);
-        if (!token) return;
-        std::optional<nlohmann::json> body = Body(ex);
-        if (body) SendResult(ex, subscriptions.Callback(ex.Param("id"), *token, *body));
-      },
-      Access::kPublic);
-  router.Add(
-      "POST", base + "/ack",
-      [&subscriptions](Exchange& ex) {
-        std::optional<std::string> token = WakeToken(ex);
-        if (!token) return;
-        std::optional<nlohmann::json> body = Body(ex);
-        if (body) SendResult(ex, subscriptions.Ack(ex.Param("id"), *token, *body));
-      },
-      Access::kPublic);
-  router.Add(
-      "POST", base + "/release",
-      [&subscriptions](Exchange& ex) {
-        std::optional<std::string> token = WakeToken(ex);
-        if (!token) return;
-        std::optional<nlohmann::json> body = Body(ex);
-        if (body) SendStatus(ex, subscriptions.Release(ex.Param("id"), *token, *body));
-      },
-      Access::kPublic);
+  router.Add("POST", base + "/callback",
+             WakeRoute([&subscriptions](Exchange& ex, const std::string& token,
+                                        const nlohmann::json& body) {
+               SendResult(ex, subscriptions.Callback(ex.Param("id"), token, body));
+             }),
+             Access::kPublic);
+  router.Add("POST", base + "/ack",
+             WakeRoute([&subscriptions](Exchange& ex, const std::string& token,
+                                        const nlohmann::json& body) {
+               SendResult(ex, subscriptions.Ack(ex.Param("id"), token, body));
+             }),
+             Access::kPublic);
+  router.Add("POST", base + "/release",
+             WakeRoute([&subscriptions](Exchange& ex, const std::string& token,
+                                        const nlohmann::json& body) {
+               SendStatus(ex, subscriptions.Release(ex.Param("id"), token, body));
+             }),
+             Access::kPublic);
 }
 
 }  // namespace scribe::http

@@ -395,14 +395,27 @@ json SubscriptionService::Describe(const Subscription& subscription) {
   return described;
 }
 
-SubscriptionService::Subscription* SubscriptionService::Find(const std::string& id,
-                                                             Status& status) {
+Result<SubscriptionService::Subscription*> SubscriptionService::Find(const std::string& id,
+                                                                     const std::string& type) {
   auto it = subscriptions_.find(id);
-  if (it == subscriptions_.end()) {
-    status = NotFoundError();
-    return nullptr;
-  }
+  if (it == subscriptions_.end()) return NotFoundError();
+  if (!type.empty() && it->second->type != type) return Invalid("Subscription is not " + type);
   return it->second.get();
+}
+
+Status SubscriptionService::Replace(Subscription& current, Subscription next) {
+  SCRIBE_RETURN_IF_ERROR(Save(next));
+  current = std::move(next);
+  return Status::Ok();
+}
+
+bool SubscriptionService::ReplaceOrLog(Subscription& current, Subscription next) {
+  Status replaced = Replace(current, std::move(next));
+  if (!replaced.ok()) {
+    Log(LogLevel::kWarning, "subscriptions",
+        "subscription " + current.id + " could not be saved: " + replaced.ToString());
+  }
+  return replaced.ok();
 }
 
 // A new wake for whatever is unacknowledged now: a webhook delivery falls
@@ -513,10 +526,14 @@ Status SubscriptionService::ApplyAcks(Subscription& subscription, const json& bo
 
 // Acknowledges for a webhook callback or a pull-wake ack: offsets, then the
 // lease renewed, or the wake finished (and the next made if there is more).
-Result<json> SubscriptionService::Acknowledge(Subscription& subscription, const std::string& token,
-                                              const json& body) {
-  SCRIBE_RETURN_IF_ERROR(CheckToken(subscription, token, body));
-  Subscription next = subscription;
+Result<json> SubscriptionService::Acknowledge(const std::string& id, const std::string& type,
+                                              const std::string& token, const json& body) {
+  if (!body.is_object()) return Invalid("Request body must be a JSON object");
+  std::lock_guard<std::mutex> lock(mu_);
+  Result<Subscription*> subscription = Find(id, type);
+  if (!subscription.ok()) return subscription.status();
+  SCRIBE_RETURN_IF_ERROR(CheckToken(**subscription, token, body));
+  Subscription next = **subscription;
   SCRIBE_RETURN_IF_ERROR(ApplyAcks(next, body));
   bool next_wake = false;
   if (body.value("done", json()) == json(true)) {
@@ -525,8 +542,7 @@ Result<json> SubscriptionService::Acknowledge(Subscription& subscription, const 
   } else {
     next.lease_until_ms = NowMillis() + next.lease_ttl_ms;
   }
-  SCRIBE_RETURN_IF_ERROR(Save(next));
-  subscription = std::move(next);
+  SCRIBE_RETURN_IF_ERROR(Replace(**subscription, std::move(next)));
   Poke();
   return json{{"ok", true}, {"next_wake", next_wake}};
 }
@@ -650,10 +666,9 @@ Result<SubscriptionService::Put> SubscriptionService::Create(const std::string& 
 
 Result<json> SubscriptionService::Get(const std::string& id) {
   std::lock_guard<std::mutex> lock(mu_);
-  Status status;
-  Subscription* subscription = Find(id, status);
-  if (subscription == nullptr) return status;
-  return Describe(*subscription);
+  Result<Subscription*> subscription = Find(id);
+  if (!subscription.ok()) return subscription.status();
+  return Describe(**subscription);
 }
 
 Status SubscriptionService::Delete(const std::string& id) {
@@ -675,46 +690,33 @@ Status SubscriptionService::AddStreams(const std::string& id, const json& body) 
     }
   }
   std::lock_guard<std::mutex> lock(mu_);
-  Status status;
-  Subscription* subscription = Find(id, status);
-  if (subscription == nullptr) return status;
-  Subscription next = *subscription;
+  Result<Subscription*> subscription = Find(id);
+  if (!subscription.ok()) return subscription.status();
+  Subscription next = **subscription;
   for (const json& path : streams) {
     std::string normalized = Normalize(path.get<std::string>());
     auto [link, added] = next.streams.try_emplace(normalized);
     if (added) link->second.acked = Tail(normalized);
     link->second.by_name = true;
   }
-  SCRIBE_RETURN_IF_ERROR(Save(next));
-  *subscription = std::move(next);
-  return Status::Ok();
+  return Replace(**subscription, std::move(next));
 }
 
 Status SubscriptionService::RemoveStream(const std::string& id, const std::string& path) {
   std::lock_guard<std::mutex> lock(mu_);
-  Status status;
-  Subscription* subscription = Find(id, status);
-  if (subscription == nullptr) return status;
-  auto link = subscription->streams.find(Normalize(path));
-  if (link == subscription->streams.end() || !link->second.by_name) return Status::Ok();
-  Subscription next = *subscription;
-  auto& removed = next.streams[link->first];
-  removed.by_name = false;
-  if (!removed.by_pattern) next.streams.erase(link->first);
-  SCRIBE_RETURN_IF_ERROR(Save(next));
-  *subscription = std::move(next);
-  return Status::Ok();
+  Result<Subscription*> subscription = Find(id);
+  if (!subscription.ok()) return subscription.status();
+  Subscription next = **subscription;
+  auto link = next.streams.find(Normalize(path));
+  if (link == next.streams.end() || !link->second.by_name) return Status::Ok();
+  link->second.by_name = false;
+  if (!link->second.by_pattern) next.streams.erase(link);
+  return Replace(**subscription, std::move(next));
 }
 
 Result<json> SubscriptionService::Callback(const std::string& id, const std::string& token,
                                            const json& body) {
-  if (!body.is_object()) return Invalid("Request body must be a JSON object");
-  std::lock_guard<std::mutex> lock(mu_);
-  Status status;
-  Subscription* subscription = Find(id, status);
-  if (subscription == nullptr) return status;
-  if (!subscription->webhook()) return Invalid("Subscription is not a webhook subscription");
-  return Acknowledge(*subscription, token, body);
+  return Acknowledge(id, "webhook", token, body);
 }
 
 Result<SubscriptionService::Claimed> SubscriptionService::Claim(const std::string& id,
@@ -724,10 +726,9 @@ Result<SubscriptionService::Claimed> SubscriptionService::Claim(const std::strin
     return Invalid("worker must be a non-empty string");
   }
   std::lock_guard<std::mutex> lock(mu_);
-  Status status;
-  Subscription* subscription = Find(id, status);
-  if (subscription == nullptr) return status;
-  if (subscription->webhook()) return Invalid("Subscription is not pull-wake");
+  Result<Subscription*> found = Find(id, "pull-wake");
+  if (!found.ok()) return found.status();
+  Subscription* subscription = *found;
   if (!subscription->holder.empty() && subscription->lease_until_ms > NowMillis()) {
     return Claimed{json(), subscription->holder, subscription->generation};
   }
@@ -740,8 +741,7 @@ Result<SubscriptionService::Claimed> SubscriptionService::Claim(const std::strin
   }
   next.holder = worker.get<std::string>();
   next.lease_until_ms = NowMillis() + next.lease_ttl_ms;
-  SCRIBE_RETURN_IF_ERROR(Save(next));
-  *subscription = std::move(next);
+  SCRIBE_RETURN_IF_ERROR(Replace(*subscription, std::move(next)));
   Poke();
   std::string token = tokens_->Issue("subscription:" + id, subscription->generation,
                                      NowMillis() / 1000, kTokenTtlSeconds);
@@ -755,30 +755,20 @@ Result<SubscriptionService::Claimed> SubscriptionService::Claim(const std::strin
 
 Result<json> SubscriptionService::Ack(const std::string& id, const std::string& token,
                                       const json& body) {
-  if (!body.is_object()) return Invalid("Request body must be a JSON object");
-  std::lock_guard<std::mutex> lock(mu_);
-  Status status;
-  Subscription* subscription = Find(id, status);
-  if (subscription == nullptr) return status;
-  if (subscription->webhook()) return Invalid("Subscription is not pull-wake");
-  return Acknowledge(*subscription, token, body);
+  return Acknowledge(id, "pull-wake", token, body);
 }
 
 Status SubscriptionService::Release(const std::string& id, const std::string& token,
                                     const json& body) {
   if (!body.is_object()) return Invalid("Request body must be a JSON object");
   std::lock_guard<std::mutex> lock(mu_);
-  Status status;
-  Subscription* subscription = Find(id, status);
-  if (subscription == nullptr) return status;
-  if (subscription->webhook()) return Invalid("Subscription is not pull-wake");
-  SCRIBE_RETURN_IF_ERROR(CheckToken(*subscription, token, body));
-  Subscription next = *subscription;
+  Result<Subscription*> subscription = Find(id, "pull-wake");
+  if (!subscription.ok()) return subscription.status();
+  SCRIBE_RETURN_IF_ERROR(CheckToken(**subscription, token, body));
+  Subscription next = **subscription;
   EndWake(next);
   WakeIfPending(next, "");
-  SCRIBE_RETURN_IF_ERROR(Save(next));
-  *subscription = std::move(next);
-  return Status::Ok();
+  return Replace(**subscription, std::move(next));
 }
 
 json SubscriptionService::Jwks() const { return signer_->Jwks(); }
@@ -820,13 +810,7 @@ void SubscriptionService::OnStreamEvent(const Event& event) {
       const bool woke = idle && WakeIfPending(next, event.path);
       if (!new_match && !woke) continue;
     }
-    Status saved = Save(next);
-    if (!saved.ok()) {
-      Log(LogLevel::kWarning, "subscriptions",
-          "subscription " + id + " could not be saved: " + saved.ToString());
-      continue;
-    }
-    subscription = std::move(next);
+    ReplaceOrLog(subscription, std::move(next));
   }
 }
 
@@ -841,9 +825,7 @@ std::chrono::steady_clock::time_point SubscriptionService::RunTimers() {
       Subscription next = subscription;
       EndWake(next);
       WakeIfPending(next, "");
-      if (Save(next).ok()) {
-        subscription = std::move(next);
-      }
+      ReplaceOrLog(subscription, std::move(next));
     }
     if (subscription.lease_until_ms != 0)
       next_due = std::min(next_due, subscription.lease_until_ms);
@@ -1001,13 +983,7 @@ void SubscriptionService::Delivered(const Delivery& delivery, bool ok, bool done
         WakeIfPending(next, "");
       }
     }
-    Status saved = Save(next);
-    if (!saved.ok()) {
-      Log(LogLevel::kWarning, "subscriptions",
-          "subscription " + delivery.id + " could not be saved: " + saved.ToString());
-      return;
-    }
-    subscription = std::move(next);
+    if (!ReplaceOrLog(subscription, std::move(next))) return;
   }
   Poke();
 }

@@ -116,15 +116,21 @@ class SubscriptionService : public store::CommitListener {
   nlohmann::json StreamInfos(const Subscription& subscription);
   bool HasPending(const Subscription& subscription);
   nlohmann::json Describe(const Subscription& subscription);
-  Subscription* Find(const std::string& id, Status& status);
+  // NotFound, or InvalidArgument when it is not of `type` (when given).
+  Result<Subscription*> Find(const std::string& id, const std::string& type = "");
+  // Saves `next`, then makes it `current`.
+  Status Replace(Subscription& current, Subscription next);
+  // The same off a request (stream changes, timers, deliveries): a failure
+  // is logged and the change is tried again at the next occasion.
+  bool ReplaceOrLog(Subscription& current, Subscription next);
   Status MakeWake(Subscription& subscription, const std::string& trigger);
   bool WakeIfPending(Subscription& subscription, const std::string& trigger);
   void EndWake(Subscription& subscription);
   Status CheckToken(const Subscription& subscription, const std::string& token,
                     const nlohmann::json& body);
   Status ApplyAcks(Subscription& subscription, const nlohmann::json& body);
-  Result<nlohmann::json> Acknowledge(Subscription& subscription, const std::string& token,
-                                     const nlohmann::json& body);
+  Result<nlohmann::json> Acknowledge(const std::string& id, const std::string& type,
+                                     const std::string& token, const nlohmann::json& body);
   void LinkMatching(Subscription& subscription, bool up_to_now);
   void OnStreamEvent(const Event& event);
   std::chrono::steady_clock::time_point RunTimers();

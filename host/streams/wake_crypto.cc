@@ -8,6 +8,8 @@
 
 #include <cstdlib>
 
+#include "host/stream/durable.h"
+
 namespace scribe::streams {
 namespace {
 
@@ -24,20 +26,13 @@ Status TokenInvalid() { return Status(Code::kUnauthenticated, "TOKEN_INVALID", "
 }  // namespace
 
 std::string Base64Url(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  uint32_t bits = 0;
-  int count = 0;
-  for (unsigned char byte : bytes) {
-    bits = (bits << 8) | byte;
-    count += 8;
-    while (count >= 6) {
-      count -= 6;
-      out.push_back(kAlphabet[(bits >> count) & 0x3f]);
-    }
+  std::string text = stream::Base64(bytes);
+  while (!text.empty() && text.back() == '=') text.pop_back();
+  for (char& c : text) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
   }
-  if (count > 0) out.push_back(kAlphabet[(bits << (6 - count)) & 0x3f]);
-  return out;
+  return text;
 }
 
 Result<std::string> FromBase64Url(std::string_view text) {

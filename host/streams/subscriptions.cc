@@ -170,6 +170,7 @@ struct SubscriptionService::Subscription {
   // The current wake: its generation counts every wake ever made.
   int64_t generation = 0;
   std::string wake_id;                      // empty: none outstanding
+  std::string trigger;                      // the stream whose data made it
   std::map<std::string, int64_t> snapshot;  // the tails it was made for
   std::string holder;                       // pull-wake: the worker that claimed it
   int64_t lease_until_ms = 0;               // 0: no lease running
@@ -202,6 +203,7 @@ struct SubscriptionService::Subscription {
             {"streams", links},
             {"generation", generation},
             {"wake_id", wake_id},
+            {"trigger", trigger},
             {"snapshot", snapshot},
             {"holder", holder},
             {"lease_until_ms", lease_until_ms},
@@ -231,6 +233,7 @@ struct SubscriptionService::Subscription {
       }
       s.generation = state.at("generation").get<int64_t>();
       s.wake_id = state.at("wake_id").get<std::string>();
+      s.trigger = state.at("trigger").get<std::string>();
       s.snapshot = state.at("snapshot").get<std::map<std::string, int64_t>>();
       s.holder = state.at("holder").get<std::string>();
       s.lease_until_ms = state.at("lease_until_ms").get<int64_t>();
@@ -315,10 +318,10 @@ Status SubscriptionService::Start() {
       auto owned = std::make_unique<Subscription>(std::move(subscription).value());
       // Streams its pattern matches that were made while the host was down
       // (or whose change it had not seen yet), then any data not woken for.
-      LinkMatching(*owned, /*up_to_now=*/false);
-      if (owned->wake_id.empty()) WakeIfPending(*owned, "");
-      Status saved = Save(*owned);
-      if (!saved.ok()) return saved;
+      Subscription next = *owned;
+      LinkMatching(next, /*up_to_now=*/false);
+      if (next.wake_id.empty()) WakeIfPending(next, "");
+      SCRIBE_RETURN_IF_ERROR(Replace(*owned, std::move(next)));
       subscriptions_[row.id] = std::move(owned);
     }
     count_.store(subscriptions_.size());
@@ -405,7 +408,9 @@ Result<SubscriptionService::Subscription*> SubscriptionService::Find(const std::
 
 Status SubscriptionService::Replace(Subscription& current, Subscription next) {
   SCRIBE_RETURN_IF_ERROR(Save(next));
+  const bool new_wake = next.generation != current.generation;
   current = std::move(next);
+  if (new_wake && !current.webhook() && current.holder.empty()) AnnounceWake(current);
   return Status::Ok();
 }
 
@@ -419,42 +424,46 @@ bool SubscriptionService::ReplaceOrLog(Subscription& current, Subscription next)
 }
 
 // A new wake for whatever is unacknowledged now: a webhook delivery falls
-// due, or a pull-wake event is appended to the wake stream.
-Status SubscriptionService::MakeWake(Subscription& subscription, const std::string& trigger) {
+// due; a pull-wake's event is appended once the wake is saved (Replace).
+void SubscriptionService::MakeWake(Subscription& subscription, const std::string& trigger) {
   subscription.generation += 1;
   subscription.wake_id = "w_" + Base64Url(RandomBytes(12));
+  subscription.trigger = trigger;
   subscription.snapshot.clear();
   for (const auto& [path, link] : subscription.streams) subscription.snapshot[path] = Tail(path);
   subscription.holder.clear();
   subscription.lease_until_ms = 0;
-  if (subscription.webhook()) {
-    // A failing receiver keeps its backoff; a healthy one is called now.
-    if (!subscription.failing || subscription.next_attempt_ms == 0) {
-      subscription.next_attempt_ms = NowMillis();
-    }
-    return Status::Ok();
+  // A failing receiver keeps its backoff; a healthy one is called now.
+  if (subscription.webhook() && (!subscription.failing || subscription.next_attempt_ms == 0)) {
+    subscription.next_attempt_ms = NowMillis();
   }
+}
+
+// Tells a pull-wake's workers of its new, unclaimed wake: an event on its
+// wake stream. Only a hint (a claim answers with the current wake whatever
+// the events say), so a failure is logged, not retried.
+void SubscriptionService::AnnounceWake(const Subscription& subscription) {
   store::StreamAppend append;
   append.path = kStreamRoot + subscription.wake_stream;
   append.content_type = "application/json";
   json event = {{"type", "wake"},
                 {"subscription_id", subscription.id},
                 {"wake_id", subscription.wake_id},
-                {"stream", trigger},
+                {"stream", subscription.trigger},
                 {"generation", subscription.generation},
                 {"ts", NowMillis()}};
   Result<std::string> message = stream::JsonMessagesFromBody(event.dump(), false);
-  if (!message.ok()) return message.status();
-  append.data = std::move(message).value();
-  store::StreamAppendResult result;
-  Status appended = store_.AppendStream(append, result);
+  Status appended = message.status();
+  if (appended.ok()) {
+    append.data = std::move(message).value();
+    store::StreamAppendResult result;
+    appended = store_.AppendStream(append, result);
+  }
   if (!appended.ok()) {
-    // The wake stands (a worker may still claim it); only its event is lost.
     Log(LogLevel::kWarning, "subscriptions",
         "subscription " + subscription.id + ": the wake event could not be appended to " +
             append.path + ": " + appended.ToString());
   }
-  return Status::Ok();
 }
 
 bool SubscriptionService::WakeIfPending(Subscription& subscription, const std::string& trigger) {
@@ -466,12 +475,7 @@ bool SubscriptionService::WakeIfPending(Subscription& subscription, const std::s
     }
   }
   if (first.empty()) return false;
-  Status made = MakeWake(subscription, trigger.empty() ? first : trigger);
-  if (!made.ok()) {
-    Log(LogLevel::kWarning, "subscriptions",
-        "subscription " + subscription.id + ": no wake: " + made.ToString());
-    return false;
-  }
+  MakeWake(subscription, trigger.empty() ? first : trigger);
   return true;
 }
 
@@ -735,10 +739,7 @@ Result<SubscriptionService::Claimed> SubscriptionService::Claim(const std::strin
   Subscription next = *subscription;
   if (!next.holder.empty()) EndWake(next);  // its lease ran out
   if (!HasPending(next)) return Conflicted("NO_PENDING_WORK", "Subscription has no pending work");
-  if (next.wake_id.empty()) {
-    Status made = MakeWake(next, "");
-    if (!made.ok()) return made;
-  }
+  if (next.wake_id.empty()) MakeWake(next, "");
   next.holder = worker.get<std::string>();
   next.lease_until_ms = NowMillis() + next.lease_ttl_ms;
   SCRIBE_RETURN_IF_ERROR(Replace(*subscription, std::move(next)));
@@ -852,7 +853,7 @@ std::chrono::steady_clock::time_point SubscriptionService::RunTimers() {
     delivery_cv_.notify_one();
   }
   return std::chrono::steady_clock::now() +
-         std::chrono::milliseconds(std::max<int64_t>(next_due - now, 1));
+         std::chrono::milliseconds(std::max<int64_t>(next_due - now, 10));
 }
 
 void SubscriptionService::Poke() {

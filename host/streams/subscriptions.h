@@ -118,12 +118,14 @@ class SubscriptionService : public store::CommitListener {
   nlohmann::json Describe(const Subscription& subscription);
   // NotFound, or InvalidArgument when it is not of `type` (when given).
   Result<Subscription*> Find(const std::string& id, const std::string& type = "");
-  // Saves `next`, then makes it `current`.
+  // Saves `next`, then makes it `current` (and announces a pull-wake's new
+  // wake).
   Status Replace(Subscription& current, Subscription next);
   // The same off a request (stream changes, timers, deliveries): a failure
   // is logged and the change is tried again at the next occasion.
   bool ReplaceOrLog(Subscription& current, Subscription next);
-  Status MakeWake(Subscription& subscription, const std::string& trigger);
+  void MakeWake(Subscription& subscription, const std::string& trigger);
+  void AnnounceWake(const Subscription& subscription);
   bool WakeIfPending(Subscription& subscription, const std::string& trigger);
   void EndWake(Subscription& subscription);
   Status CheckToken(const Subscription& subscription, const std::string& token,

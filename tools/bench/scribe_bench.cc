@@ -9,6 +9,8 @@
 //   scribe_bench viewers --port P --pid HOST_PID [--viewers 1000]
 //       Holds that many idle SSE viewers on one slow job; reports the host's
 //       RSS before and with them.
+//   scribe_bench fanout --target scribe|ds|nchan --port P ...
+//       One stream, many SSE subscribers, paced publishers (fanout.cc).
 //
 // The SSE side uses non-blocking sockets and epoll so that the client, not
 // the host, is never the bottleneck. Every loop is bounded in count and time.
@@ -34,17 +36,12 @@
 #include <thread>
 #include <vector>
 
+#include "tools/bench/bench.h"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-struct Args {
-  std::map<std::string, std::string> values;
-  long Get(const std::string& name, long fallback) const {
-    auto it = values.find(name);
-    return it == values.end() ? fallback : std::stol(it->second);
-  }
-};
+using scribe::bench::Args;
 
 std::string Request(int port, const std::string& method, const std::string& path,
                     const std::string& body = "") {
@@ -270,7 +267,7 @@ int Viewers(int port, const Args& args) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: scribe_bench ingest|latency|viewers --port PORT [options]\n");
+    std::fprintf(stderr, "usage: scribe_bench ingest|latency|viewers|fanout --port PORT [options]\n");
     return 2;
   }
   std::string mode = argv[1];
@@ -284,6 +281,7 @@ int main(int argc, char** argv) {
     if (mode == "ingest") return Ingest(port, args);
     if (mode == "latency") return Latency(port, args);
     if (mode == "viewers") return Viewers(port, args);
+    if (mode == "fanout") return scribe::bench::Fanout(args);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "scribe_bench: %s\n", e.what());
     return 1;

@@ -1,0 +1,359 @@
+// scribe_bench fanout: one stream, many SSE subscribers, a paced publisher
+// (issue #8's W1 workloads), against Scribe or a peer on loopback:
+//
+//   scribe_bench fanout --target scribe|ds|nchan --port P [--subscribers 1000]
+//       [--messages 2000] [--rate 200] [--publishers 16] [--pid SERVER_PID]
+//
+// scribe and ds (the Durable Streams reference server) speak the Durable
+// Streams protocol: the stream is PUT at /v1/stream/<name>, read with
+// ?offset=now&live=sse and appended to with POST. nchan: POST /pub/<name>,
+// GET /sub/<name> (EventSource). Each 64-byte message carries its send time
+// (wall clock, ns) and its sequence number, so the client measures
+// publish -> receive latency whatever events the server packs it into.
+//
+// Subscribers are non-blocking sockets on one epoll loop; publishers are
+// keep-alive connections on their own threads. Bounded in time: the run
+// ends `--timeout` seconds (default: the publishing time + 60) after start.
+// Prints a human line and a `RESULT {json}` line.
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/NullStream.h>
+#include <Poco/StreamCopier.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tools/bench/bench.h"
+
+namespace scribe::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr size_t kMessageBytes = 64;
+constexpr size_t kStampDigits = 19;
+constexpr size_t kSeqDigits = 8;
+constexpr size_t kRecord = 1 + kStampDigits + 1 + kSeqDigits;  // "@<ns>#<seq>"
+
+int64_t WallNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Message(int64_t seq) {
+  char record[64];
+  std::snprintf(record, sizeof record, "@%019lld#%08lld", static_cast<long long>(WallNs()),
+                static_cast<long long>(seq % 100000000));
+  std::string message(record, kRecord);
+  message.resize(kMessageBytes - 1, 'x');
+  return message + "\n";
+}
+
+struct Target {
+  std::string kind;
+  std::string name;
+
+  std::string PublishPath() const {
+    return kind == "nchan" ? "/pub/" + name : "/v1/stream/" + name;
+  }
+  std::string SubscribePath() const {
+    return kind == "nchan" ? "/sub/" + name : "/v1/stream/" + name + "?offset=now&live=sse";
+  }
+};
+
+int Status(int port, const std::string& method, const std::string& path, const std::string& body,
+           Poco::Net::HTTPClientSession* keep = nullptr) {
+  std::unique_ptr<Poco::Net::HTTPClientSession> own;
+  if (keep == nullptr) {
+    own = std::make_unique<Poco::Net::HTTPClientSession>("127.0.0.1",
+                                                         static_cast<Poco::UInt16>(port));
+    keep = own.get();
+  }
+  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  request.setKeepAlive(true);
+  request.setContentType("text/plain");
+  request.setContentLength64(static_cast<Poco::Int64>(body.size()));
+  keep->sendRequest(request) << body;
+  Poco::Net::HTTPResponse response;
+  std::istream& in = keep->receiveResponse(response);
+  Poco::NullOutputStream discard;
+  Poco::StreamCopier::copyStream(in, discard);
+  return response.getStatus();
+}
+
+// One subscriber's connection: its HTTP head, then a body (chunked or not)
+// scanned for records.
+struct Subscriber {
+  int fd = -1;
+  bool head = false;
+  bool chunked = false;
+  bool ok = false;
+  bool closed = false;
+  size_t chunk_left = 0;  // of the current chunk's data
+  std::string raw;        // received, not yet decoded
+  std::string body;       // decoded, not yet scanned
+  std::vector<bool> seen;
+  int64_t count = 0;
+  int64_t complete_ns = 0;
+
+  // Decodes what `raw` holds into `body`.
+  void Decode() {
+    if (!head) {
+      size_t end = raw.find("\r\n\r\n");
+      if (end == std::string::npos) return;
+      std::string lower = raw.substr(0, end);
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      ok = lower.rfind("http/1.1 200", 0) == 0 || lower.rfind("http/1.0 200", 0) == 0;
+      chunked = lower.find("transfer-encoding: chunked") != std::string::npos;
+      head = true;
+      raw.erase(0, end + 4);
+    }
+    if (!chunked) {
+      body += raw;
+      raw.clear();
+      return;
+    }
+    size_t at = 0;
+    while (at < raw.size()) {
+      if (chunk_left > 0) {
+        size_t take = std::min(chunk_left, raw.size() - at);
+        body.append(raw, at, take);
+        at += take;
+        chunk_left -= take;
+        continue;
+      }
+      size_t line = raw.find("\r\n", at);
+      if (line == std::string::npos) break;
+      if (line == at) {  // the CRLF after a chunk's data
+        at += 2;
+        continue;
+      }
+      chunk_left = std::stoul(raw.substr(at, line - at), nullptr, 16);
+      at = line + 2;
+      if (chunk_left == 0) closed = true;
+    }
+    raw.erase(0, at);
+  }
+
+  // Counts the records in `body`; their latencies go to `latencies`.
+  void Scan(int64_t now_ns, std::vector<float>& latencies) {
+    size_t at = 0;
+    for (;;) {
+      size_t mark = body.find('@', at);
+      if (mark == std::string::npos || body.size() - mark < kRecord) {
+        at = mark == std::string::npos ? body.size() : mark;
+        break;
+      }
+      at = mark + 1;
+      if (body[mark + 1 + kStampDigits] != '#') continue;
+      int64_t sent = std::strtoll(body.c_str() + mark + 1, nullptr, 10);
+      int64_t seq = std::strtoll(body.c_str() + mark + 2 + kStampDigits, nullptr, 10);
+      if (seq < 0 || seq >= static_cast<int64_t>(seen.size()) || seen[seq]) continue;
+      seen[seq] = true;
+      ++count;
+      latencies.push_back(static_cast<float>(now_ns - sent) / 1e6f);
+      at = mark + kRecord;
+    }
+    body.erase(0, at);
+  }
+};
+
+int ConnectNonBlocking(int port, const std::string& path) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return -1;
+  }
+  std::string request = "GET " + path +
+                        " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+                        "Cache-Control: no-cache\r\n\r\n";
+  if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) {
+    close(fd);
+    return -1;
+  }
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  return fd;
+}
+
+long RssKiB(long pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+float Percentile(std::vector<float>& sorted, double p) {
+  if (sorted.empty()) return -1;
+  return sorted[std::min(sorted.size() - 1, static_cast<size_t>(p * sorted.size()))];
+}
+
+}  // namespace
+
+int Fanout(const Args& args) {
+  const int port = static_cast<int>(args.Get("port", 8080));
+  const long subscribers = args.Get("subscribers", 1000);
+  const long messages = args.Get("messages", 2000);
+  const long rate = std::max(1L, args.Get("rate", 200));
+  const long publishers = std::max(1L, args.Get("publishers", 16));
+  const long pid = args.Get("pid", -1);
+  const long timeout_s = args.Get("timeout", messages / rate + 60);
+  Target target{args.Text("target", "scribe"),
+                "fanout" + std::to_string(getpid()) + "x" + std::to_string(WallNs() % 1000000)};
+  const auto started = Clock::now();
+  const auto deadline = started + std::chrono::seconds(timeout_s);
+
+  if (target.kind != "nchan") {
+    int created = Status(port, "PUT", target.PublishPath(), "");
+    if (created != 201 && created != 200) {
+      std::fprintf(stderr, "fanout: creating the stream answered %d\n", created);
+      return 1;
+    }
+  }
+
+  int epoll = epoll_create1(EPOLL_CLOEXEC);
+  std::vector<Subscriber> subs(static_cast<size_t>(subscribers));
+  for (long i = 0; i < subscribers; ++i) {
+    Subscriber& sub = subs[static_cast<size_t>(i)];
+    sub.fd = ConnectNonBlocking(port, target.SubscribePath());
+    if (sub.fd < 0) {
+      std::fprintf(stderr, "fanout: subscriber %ld could not connect\n", i);
+      return 1;
+    }
+    sub.seen.assign(static_cast<size_t>(messages), false);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = static_cast<uint64_t>(i);
+    epoll_ctl(epoll, EPOLL_CTL_ADD, sub.fd, &ev);
+  }
+
+  std::vector<float> latencies;
+  latencies.reserve(static_cast<size_t>(subscribers * messages));
+  long heads = 0, complete = 0, rss_max = 0;
+  std::atomic<bool> publishing{false};
+  std::atomic<long> publish_errors{0};
+  std::atomic<int64_t> publish_start_ns{0};
+  std::vector<std::thread> threads;
+
+  auto start_publishers = [&] {
+    publish_start_ns = WallNs();
+    const auto t0 = Clock::now();
+    for (long p = 0; p < publishers; ++p) {
+      threads.emplace_back([&, p, t0] {
+        Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+        session.setKeepAlive(true);
+        for (long seq = p; seq < messages; seq += publishers) {
+          std::this_thread::sleep_until(t0 + std::chrono::microseconds(seq * 1000000 / rate));
+          if (Clock::now() > deadline) return;
+          try {
+            int status = Status(port, "POST", target.PublishPath(), Message(seq), &session);
+            if (status >= 300) ++publish_errors;
+          } catch (const std::exception&) {
+            ++publish_errors;
+            session.reset();
+          }
+        }
+      });
+    }
+  };
+
+  epoll_event events[256];
+  char buffer[1 << 16];
+  while (complete < subscribers && Clock::now() < deadline) {
+    if (!publishing && (heads == subscribers || Clock::now() > started + std::chrono::seconds(60))) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let every reader settle
+      publishing = true;
+      start_publishers();
+    }
+    int n = epoll_wait(epoll, events, 256, 100);
+    const int64_t now_ns = WallNs();
+    for (int k = 0; k < n; ++k) {
+      Subscriber& sub = subs[events[k].data.u64];
+      for (;;) {
+        ssize_t got = recv(sub.fd, buffer, sizeof buffer, 0);
+        if (got <= 0) {
+          if (got == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+            epoll_ctl(epoll, EPOLL_CTL_DEL, sub.fd, nullptr);
+            sub.closed = true;
+          }
+          break;
+        }
+        sub.raw.append(buffer, static_cast<size_t>(got));
+      }
+      const bool had_head = sub.head;
+      sub.Decode();
+      if (!had_head && sub.head) {
+        ++heads;
+        if (!sub.ok) std::fprintf(stderr, "fanout: a subscriber was refused: %s\n", sub.raw.c_str());
+      }
+      int64_t before = sub.count;
+      sub.Scan(now_ns, latencies);
+      if (before < messages && sub.count == messages) {
+        ++complete;
+        sub.complete_ns = now_ns;
+      }
+    }
+    if (pid > 0) rss_max = std::max(rss_max, RssKiB(pid));
+  }
+  const int64_t end_ns = WallNs();
+  for (std::thread& thread : threads) thread.join();
+  for (Subscriber& sub : subs) close(sub.fd);
+  close(epoll);
+
+  int64_t last_ns = publish_start_ns;
+  for (const Subscriber& sub : subs) last_ns = std::max(last_ns, sub.complete_ns);
+  if (complete < subscribers) last_ns = end_ns;
+  const double seconds = static_cast<double>(last_ns - publish_start_ns) / 1e9;
+  const double delivered = static_cast<double>(latencies.size());
+  std::sort(latencies.begin(), latencies.end());
+  nlohmann::json result = {{"workload", "fanout"},
+                           {"target", target.kind},
+                           {"subscribers", subscribers},
+                           {"messages", messages},
+                           {"rate", rate},
+                           {"connected", heads},
+                           {"complete", complete},
+                           {"delivered", latencies.size()},
+                           {"expected", subscribers * messages},
+                           {"seconds", seconds},
+                           {"events_per_second", seconds > 0 ? delivered / seconds : 0},
+                           {"p50_ms", Percentile(latencies, 0.50)},
+                           {"p90_ms", Percentile(latencies, 0.90)},
+                           {"p99_ms", Percentile(latencies, 0.99)},
+                           {"max_ms", latencies.empty() ? -1 : latencies.back()},
+                           {"publish_errors", publish_errors.load()},
+                           {"server_rss_max_kib", rss_max}};
+  std::printf(
+      "fanout %s: %ld/%ld subscribers complete, %.0f of %ld events in %.2f s = %.0f events/s; "
+      "latency ms p50 %.1f p90 %.1f p99 %.1f max %.1f; publish errors %ld; server RSS max %ld "
+      "KiB\n",
+      target.kind.c_str(), complete, subscribers, delivered, subscribers * messages, seconds,
+      result["events_per_second"].get<double>(), Percentile(latencies, 0.5),
+      Percentile(latencies, 0.9), Percentile(latencies, 0.99),
+      latencies.empty() ? -1.0f : latencies.back(), publish_errors.load(), rss_max);
+  std::printf("RESULT %s\n", result.dump().c_str());
+  std::fflush(stdout);
+  return complete == subscribers ? 0 : 1;
+}
+
+}  // namespace scribe::bench

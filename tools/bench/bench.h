@@ -22,6 +22,9 @@ struct Args {
 
 // One stream, many SSE subscribers, paced publishers (fanout.cc).
 int Fanout(const Args& args);
+// Appends as fast as the server answers, and catch-up reads (streams.cc).
+int Appends(const Args& args);
+int Catchup(const Args& args);
 
 }  // namespace scribe::bench
 

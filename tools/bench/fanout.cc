@@ -280,7 +280,8 @@ int Fanout(const Args& args) {
   epoll_event events[256];
   char buffer[1 << 16];
   while (complete < subscribers && Clock::now() < deadline) {
-    if (!publishing && (heads == subscribers || Clock::now() > started + std::chrono::seconds(60))) {
+    if (!publishing &&
+        (heads == subscribers || Clock::now() > started + std::chrono::seconds(60))) {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let every reader settle
       publishing = true;
       start_publishers();
@@ -304,7 +305,8 @@ int Fanout(const Args& args) {
       sub.Decode();
       if (!had_head && sub.head) {
         ++heads;
-        if (!sub.ok) std::fprintf(stderr, "fanout: a subscriber was refused: %s\n", sub.raw.c_str());
+        if (!sub.ok)
+          std::fprintf(stderr, "fanout: a subscriber was refused: %s\n", sub.raw.c_str());
       }
       int64_t before = sub.count;
       sub.Scan(now_ns, latencies);

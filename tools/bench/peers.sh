@@ -66,6 +66,7 @@ http {
     }
     location ~ ^/sub/(\w+)\$ {
       nchan_subscriber eventsource;
+      nchan_subscriber_first_message oldest;
       nchan_channel_id \$1;
     }
     location = /ready { return 200 "ready\n"; }

@@ -11,6 +11,8 @@
 //       RSS before and with them.
 //   scribe_bench fanout --target scribe|ds|nchan --port P ...
 //       One stream, many SSE subscribers, paced publishers (fanout.cc).
+//   scribe_bench appends|catchup --target scribe|ds|nchan --port P ...
+//       Appends as fast as the server answers; catch-up reads (streams.cc).
 //
 // The SSE side uses non-blocking sockets and epoll so that the client, not
 // the host, is never the bottleneck. Every loop is bounded in count and time.
@@ -267,7 +269,9 @@ int Viewers(int port, const Args& args) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: scribe_bench ingest|latency|viewers|fanout --port PORT [options]\n");
+    std::fprintf(stderr,
+                 "usage: scribe_bench ingest|latency|viewers|fanout|appends|catchup --port PORT "
+                 "[options]\n");
     return 2;
   }
   std::string mode = argv[1];
@@ -282,6 +286,8 @@ int main(int argc, char** argv) {
     if (mode == "latency") return Latency(port, args);
     if (mode == "viewers") return Viewers(port, args);
     if (mode == "fanout") return scribe::bench::Fanout(args);
+    if (mode == "appends") return scribe::bench::Appends(args);
+    if (mode == "catchup") return scribe::bench::Catchup(args);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "scribe_bench: %s\n", e.what());
     return 1;

@@ -16,13 +16,7 @@
 // ends `--timeout` seconds (default: the publishing time + 60) after start.
 // Prints a human line and a `RESULT {json}` line.
 #include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/NullStream.h>
-#include <Poco/StreamCopier.h>
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -32,7 +26,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -68,33 +61,11 @@ struct Target {
   std::string kind;
   std::string name;
 
-  std::string PublishPath() const {
-    return kind == "nchan" ? "/pub/" + name : "/v1/stream/" + name;
-  }
+  std::string PublishPath() const { return bench::PublishPath(kind, name); }
   std::string SubscribePath() const {
     return kind == "nchan" ? "/sub/" + name : "/v1/stream/" + name + "?offset=now&live=sse";
   }
 };
-
-int Status(int port, const std::string& method, const std::string& path, const std::string& body,
-           Poco::Net::HTTPClientSession* keep = nullptr) {
-  std::unique_ptr<Poco::Net::HTTPClientSession> own;
-  if (keep == nullptr) {
-    own = std::make_unique<Poco::Net::HTTPClientSession>("127.0.0.1",
-                                                         static_cast<Poco::UInt16>(port));
-    keep = own.get();
-  }
-  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-  request.setKeepAlive(true);
-  request.setContentType("text/plain");
-  request.setContentLength64(static_cast<Poco::Int64>(body.size()));
-  keep->sendRequest(request) << body;
-  Poco::Net::HTTPResponse response;
-  std::istream& in = keep->receiveResponse(response);
-  Poco::NullOutputStream discard;
-  Poco::StreamCopier::copyStream(in, discard);
-  return response.getStatus();
-}
 
 // One subscriber's connection: its HTTP head, then a body (chunked or not)
 // scanned for records.
@@ -173,36 +144,6 @@ struct Subscriber {
   }
 };
 
-int ConnectNonBlocking(int port, const std::string& path) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  std::string request = "GET " + path +
-                        " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
-                        "Cache-Control: no-cache\r\n\r\n";
-  if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) {
-    close(fd);
-    return -1;
-  }
-  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-  return fd;
-}
-
-long RssKiB(long pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
-
 float Percentile(std::vector<float>& sorted, double p) {
   if (sorted.empty()) return -1;
   return sorted[std::min(sorted.size() - 1, static_cast<size_t>(p * sorted.size()))];
@@ -218,28 +159,22 @@ int Fanout(const Args& args) {
   const long publishers = std::max(1L, args.Get("publishers", 16));
   const long pid = args.Get("pid", -1);
   const long timeout_s = args.Get("timeout", messages / rate + 60);
-  Target target{args.Text("target", "scribe"),
-                "fanout" + std::to_string(getpid()) + "x" + std::to_string(WallNs() % 1000000)};
+  Target target{args.Text("target", "scribe"), UniqueName("fanout")};
   const auto started = Clock::now();
   const auto deadline = started + std::chrono::seconds(timeout_s);
 
-  if (target.kind != "nchan") {
-    int created = Status(port, "PUT", target.PublishPath(), "");
-    if (created != 201 && created != 200) {
-      std::fprintf(stderr, "fanout: creating the stream answered %d\n", created);
-      return 1;
-    }
-  }
+  if (!CreateStream(port, target.kind, target.name)) return 1;
 
   int epoll = epoll_create1(EPOLL_CLOEXEC);
   std::vector<Subscriber> subs(static_cast<size_t>(subscribers));
   for (long i = 0; i < subscribers; ++i) {
     Subscriber& sub = subs[static_cast<size_t>(i)];
-    sub.fd = ConnectNonBlocking(port, target.SubscribePath());
+    sub.fd = ConnectGet(port, target.SubscribePath());
     if (sub.fd < 0) {
       std::fprintf(stderr, "fanout: subscriber %ld could not connect\n", i);
       return 1;
     }
+    fcntl(sub.fd, F_SETFL, fcntl(sub.fd, F_GETFL) | O_NONBLOCK);
     sub.seen.assign(static_cast<size_t>(messages), false);
     epoll_event ev{};
     ev.events = EPOLLIN;
@@ -266,7 +201,7 @@ int Fanout(const Args& args) {
           std::this_thread::sleep_until(t0 + std::chrono::microseconds(seq * 1000000 / rate));
           if (Clock::now() > deadline) return;
           try {
-            int status = Status(port, "POST", target.PublishPath(), Message(seq), &session);
+            int status = Call(session, "POST", target.PublishPath(), Message(seq));
             if (status >= 300) ++publish_errors;
           } catch (const std::exception&) {
             ++publish_errors;

@@ -20,8 +20,6 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -30,7 +28,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -83,34 +80,6 @@ std::string Document(int sections) {
   return doc;
 }
 
-long RssKiB(long pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
-
-int ConnectSse(int port, const std::string& path) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  std::string request =
-      "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n";
-  if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 int Ingest(int port, const Args& args) {
   long jobs = args.Get("jobs", 64);
   std::string doc = Document(static_cast<int>(args.Get("sections", 40)));
@@ -154,7 +123,7 @@ int Latency(int port, const Args& args) {
   std::vector<int> fds;
   std::vector<std::string> buffers(static_cast<size_t>(viewers));
   for (long i = 0; i < viewers; ++i) {
-    int fd = ConnectSse(port, "/api/jobs/" + id + "/events");
+    int fd = scribe::bench::ConnectGet(port, "/api/jobs/" + id + "/events");
     if (fd < 0) return 1;
     epoll_event ev{};
     ev.events = EPOLLIN;
@@ -228,10 +197,10 @@ int Viewers(int port, const Args& args) {
   }
   std::string id = Submit(port, Document(5), {{"chunks_per_second", 0.2}});
   std::this_thread::sleep_for(std::chrono::seconds(1));
-  long before = RssKiB(pid);
+  long before = scribe::bench::RssKiB(pid);
   std::vector<int> fds;
   for (long i = 0; i < count; ++i) {
-    int fd = ConnectSse(port, "/api/jobs/" + id + "/events");
+    int fd = scribe::bench::ConnectGet(port, "/api/jobs/" + id + "/events");
     if (fd < 0) break;
     fds.push_back(fd);
   }
@@ -253,7 +222,7 @@ int Viewers(int port, const Args& args) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   std::this_thread::sleep_for(std::chrono::seconds(2));
-  long with = RssKiB(pid);
+  long with = scribe::bench::RssKiB(pid);
   std::string metrics = "\n" + Request(port, "GET", "/metrics");
   std::printf(
       "viewers: %ld of %ld connected; host RSS %ld KiB before, %ld KiB with them "

@@ -15,10 +15,6 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/NullStream.h>
-#include <Poco/StreamCopier.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -37,44 +33,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string Name(const std::string& what) {
-  return what + std::to_string(getpid()) + "x" +
-         std::to_string(std::chrono::system_clock::now().time_since_epoch().count() % 1000000);
-}
-
-std::string PublishPath(const std::string& kind, const std::string& name) {
-  return kind == "nchan" ? "/pub/" + name : "/v1/stream/" + name;
-}
-
 std::string Token(int64_t position) {
   std::string digits = std::to_string(position);
   return "0000000000000000_" + std::string(16 - digits.size(), '0') + digits;
 }
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-// One request on a keep-alive session; the status, and the body if asked.
-int Call(Poco::Net::HTTPClientSession& session, const std::string& method, const std::string& path,
-         const std::string& body, std::string* answer = nullptr,
-         Poco::Net::HTTPResponse* head = nullptr) {
-  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-  request.setKeepAlive(true);
-  if (method != "GET") {
-    request.setContentType("text/plain");
-    request.setContentLength64(static_cast<Poco::Int64>(body.size()));
-  }
-  session.sendRequest(request) << body;
-  Poco::Net::HTTPResponse local;
-  Poco::Net::HTTPResponse& response = head != nullptr ? *head : local;
-  std::istream& in = session.receiveResponse(response);
-  if (answer != nullptr) {
-    Poco::StreamCopier::copyToString(in, *answer);
-  } else {
-    Poco::NullOutputStream discard;
-    Poco::StreamCopier::copyStream(in, discard);
-  }
-  return response.getStatus();
-}
 
 std::string Payload(int64_t seq) {
   std::string message = "m" + std::to_string(seq) + " ";
@@ -160,21 +124,11 @@ Read PlainRead(int port, const std::string& name, const std::string& offset) {
 template <typename Done>
 Read SseRead(int port, const std::string& path, Done done) {
   Read read;
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const auto start = Clock::now();
+  int fd = ConnectGet(port, path);
+  if (fd < 0) return read;
   timeval timeout{120, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const auto start = Clock::now();
-  std::string request =
-      "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n";
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) {
-    close(fd);
-    return read;
-  }
   std::string received;
   char buffer[1 << 16];
   for (;;) {
@@ -198,12 +152,8 @@ int Appends(const Args& args) {
   const std::string kind = args.Text("target", "scribe");
   const int connections = static_cast<int>(args.Get("connections", 8));
   const double seconds = static_cast<double>(args.Get("seconds", 10));
-  const std::string name = Name("appends");
-  Poco::Net::HTTPClientSession setup("127.0.0.1", static_cast<Poco::UInt16>(port));
-  if (kind != "nchan" && Call(setup, "PUT", PublishPath(kind, name), "") >= 300) {
-    std::fprintf(stderr, "appends: the stream could not be created\n");
-    return 1;
-  }
+  const std::string name = UniqueName("appends");
+  if (!CreateStream(port, kind, name)) return 1;
   std::atomic<int64_t> errors{0};
   const auto start = Clock::now();
   int64_t accepted = Post(port, PublishPath(kind, name), connections, INT64_MAX, seconds, errors);
@@ -225,12 +175,8 @@ int Catchup(const Args& args) {
   const int port = static_cast<int>(args.Get("port", 8080));
   const std::string kind = args.Text("target", "scribe");
   const int64_t messages = args.Get("messages", 160000);
-  const std::string name = Name("catchup");
-  Poco::Net::HTTPClientSession setup("127.0.0.1", static_cast<Poco::UInt16>(port));
-  if (kind != "nchan" && Call(setup, "PUT", PublishPath(kind, name), "") >= 300) {
-    std::fprintf(stderr, "catchup: the stream could not be created\n");
-    return 1;
-  }
+  const std::string name = UniqueName("catchup");
+  if (!CreateStream(port, kind, name)) return 1;
   std::atomic<int64_t> errors{0};
   int64_t filled = Post(port, PublishPath(kind, name), 8, messages, 600, errors);
   if (filled != messages) {

@@ -74,6 +74,20 @@ TEST(ConfigTest, CorsOriginsAreAList) {
   EXPECT_TRUE(LoadConfig({}, {})->cors_origins.empty());
 }
 
+TEST(ConfigTest, ThePublicUrlIsAnHttpUrl) {
+  EXPECT_EQ(LoadConfig({"--public-url", "https://scribe.example:8443/base"}, {})->public_url,
+            "https://scribe.example:8443/base");
+  EXPECT_EQ(LoadConfig({}, {{"SCRIBE_PUBLIC_URL", "http://10.0.0.5"}})->public_url,
+            "http://10.0.0.5");
+  EXPECT_TRUE(LoadConfig({}, {})->public_url.empty());  // the listen address
+  for (const char* bad : {"scribe.example", "https://", "ftp://scribe.example", "http://a b",
+                          "https://x.example/?q=1", "https://x.example/#f"}) {
+    EXPECT_NE(LoadConfig({"--public-url", bad}, {}).status().message().find("not a URL"),
+              std::string::npos)
+        << bad;
+  }
+}
+
 TEST(ConfigTest, HelpListsEverySetting) {
   std::string help = HelpText();
   for (const char* flag : {"--listen", "--db", "--plugins", "--workers", "--heartbeat-ms",

@@ -95,9 +95,8 @@ class SubscriptionService : public store::CommitListener {
   void OnCommitted(const std::vector<store::CommittedChange>& changes) override;
   void OnAppendFailed(const std::string&, int, const Status&) override {}
 
-  struct Subscription;
-
  private:
+  struct Subscription;  // subscriptions.cc
   struct Event {
     std::string path;  // the stream's, relative to /v1/stream/
     bool gone = false;

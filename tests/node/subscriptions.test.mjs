@@ -187,8 +187,8 @@ test("a wake whose lease runs out is made again and the old token is fenced", as
   assert.equal(third.json().generation, first.generation + 2);
 });
 
-test("management needs an API key, callbacks the wake's token; bad requests are refused", async () => {
-  const { dir, host } = await newHost(["--auth", "on"]);
+test("management needs an API key, callbacks the wake's token; links use --public-url; bad requests are refused", async () => {
+  const { dir, host } = await newHost(["--auth", "on", "--public-url", "https://scribe.example/"]);
   const secret = execFileSync(join(BUILD, "bin/scribectl"),
     ["keys", "create", "--db", join(dir, "scribe.db"), "--name", "consumer"]).toString()
     .match(/sk_scribe_\w+/)[0];
@@ -223,7 +223,10 @@ test("management needs an API key, callbacks the wake's token; bad requests are 
 
   const settings = { type: "webhook", streams: ["inbox"], webhook: { url: "http://127.0.0.1:1/h" } };
   const made = await call("PUT", sub("mail"), settings, keyed);
-  assert.equal(made.status, 201, await made.text());
+  assert.equal(made.status, 201);
+  // The links it hands out use --public-url, not the listen address.
+  assert.equal((await made.json()).webhook.signing.jwks_url,
+    "https://scribe.example/v1/stream/__ds/jwks.json");
   const other = await call("PUT", sub("mail"), { ...settings, streams: ["other"] }, keyed);
   assert.equal(other.status, 409);
   assert.equal((await other.json()).error.code, "SUBSCRIPTION_ALREADY_EXISTS");

@@ -9,8 +9,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <vector>
 
 namespace scribe::bench {
 
@@ -30,8 +35,11 @@ int Call(Poco::Net::HTTPClientSession& session, const std::string& method, const
   return response.getStatus();
 }
 
-int ConnectGet(int port, const std::string& path) {
+int ConnectGet(int port, const std::string& path, int receive_buffer) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (receive_buffer > 0) {
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
@@ -47,13 +55,60 @@ int ConnectGet(int port, const std::string& path) {
   return fd;
 }
 
-long RssKiB(long pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+void Report(const nlohmann::json& result) {
+  std::printf("RESULT %s\n", result.dump().c_str());
+  std::fflush(stdout);
+}
+
+namespace {
+
+// The fields of /proc/PID/stat after the command's closing parenthesis:
+// [0] state, [1] parent, [11] user and [12] system time in clock ticks.
+std::vector<std::string> StatFields(long pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  std::vector<std::string> fields;
+  size_t close = text.rfind(')');
+  if (close == std::string::npos) return fields;
+  std::istringstream rest(text.substr(close + 1));
+  for (std::string field; rest >> field;) fields.push_back(field);
+  return fields;
+}
+
+// The process and its children (nginx's workers).
+std::vector<long> ProcessTree(long pid) {
+  std::vector<long> tree{pid};
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::vector<std::string> fields = StatFields(std::stol(name));
+    if (fields.size() > 1 && std::stol(fields[1]) == pid) tree.push_back(std::stol(name));
   }
-  return -1;
+  return tree;
+}
+
+}  // namespace
+
+long RssKiB(long pid) {
+  long total = -1;
+  for (long member : ProcessTree(pid)) {
+    std::ifstream status("/proc/" + std::to_string(member) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("VmRSS:", 0) == 0) total = std::max(total, 0L) + std::stol(line.substr(6));
+    }
+  }
+  return total;
+}
+
+double CpuSeconds(long pid) {
+  if (pid <= 0) return 0;
+  double ticks = 0;
+  for (long member : ProcessTree(pid)) {
+    std::vector<std::string> fields = StatFields(member);
+    if (fields.size() > 12) ticks += std::stod(fields[11]) + std::stod(fields[12]);
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 std::string UniqueName(const std::string& what) {

@@ -4,8 +4,11 @@
 
 #include <Poco/Net/HTTPClientSession.h>
 
+#include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace scribe::bench {
 
@@ -27,10 +30,24 @@ struct Args {
 // One request on a (keep-alive) session, its body read and dropped; the status.
 int Call(Poco::Net::HTTPClientSession& session, const std::string& method, const std::string& path,
          const std::string& body);
-// A blocking socket with `GET path` (Accept: text/event-stream) sent; -1 on failure.
-int ConnectGet(int port, const std::string& path);
-// The resident memory of process `pid`, KiB; -1 when unknown.
+// A blocking socket with `GET path` (Accept: text/event-stream) sent; -1 on
+// failure. `receive_buffer` > 0 sets SO_RCVBUF (bytes) before connecting.
+int ConnectGet(int port, const std::string& path, int receive_buffer = 0);
+// Prints `RESULT {json}` for side_by_side.sh.
+void Report(const nlohmann::json& result);
+// The p-quantile (0..1) of ascending `sorted`; -1 when empty.
+template <typename T>
+double Percentile(const std::vector<T>& sorted, double p) {
+  if (sorted.empty()) return -1;
+  return static_cast<double>(sorted[std::min(
+      sorted.size() - 1, static_cast<size_t>(p * static_cast<double>(sorted.size())))]);
+}
+// The resident memory of process `pid` and its children (nginx's workers),
+// KiB; -1 when unknown.
 long RssKiB(long pid);
+// The CPU time (user + system) process `pid` and its children used so far,
+// seconds; 0 without a pid.
+double CpuSeconds(long pid);
 // A stream or channel name of this run: `what` and a number.
 std::string UniqueName(const std::string& what);
 // Where a target takes appends: /v1/stream/<name> (scribe, ds) or /pub/<name> (nchan).
@@ -43,6 +60,13 @@ int Fanout(const Args& args);
 // Appends as fast as the server answers, and catch-up reads (streams.cc).
 int Appends(const Args& args);
 int Catchup(const Args& args);
+// Appends as fast as answered, alone and then beside viewers reading 1 byte/s.
+int SlowViewers(const Args& args);
+// Time to the first token through the host and from the fake provider itself
+// (jobs.cc).
+int Ttft(const Args& args);
+// Raw SQLite: batched inserts of chunk rows, the bound of a durable append.
+int SqliteInserts(const Args& args);
 
 }  // namespace scribe::bench
 

@@ -144,11 +144,6 @@ struct Subscriber {
   }
 };
 
-float Percentile(std::vector<float>& sorted, double p) {
-  if (sorted.empty()) return -1;
-  return sorted[std::min(sorted.size() - 1, static_cast<size_t>(p * sorted.size()))];
-}
-
 }  // namespace
 
 int Fanout(const Args& args) {
@@ -190,7 +185,9 @@ int Fanout(const Args& args) {
   std::atomic<int64_t> publish_start_ns{0};
   std::vector<std::thread> threads;
 
+  double cpu_at_start = 0;
   auto start_publishers = [&] {
+    cpu_at_start = CpuSeconds(pid);
     publish_start_ns = WallNs();
     const auto t0 = Clock::now();
     for (long p = 0; p < publishers; ++p) {
@@ -214,6 +211,7 @@ int Fanout(const Args& args) {
 
   epoll_event events[256];
   char buffer[1 << 16];
+  auto next_sample = Clock::now();
   while (complete < subscribers && Clock::now() < deadline) {
     if (!publishing &&
         (heads == subscribers || Clock::now() > started + std::chrono::seconds(60))) {
@@ -250,9 +248,13 @@ int Fanout(const Args& args) {
         sub.complete_ns = now_ns;
       }
     }
-    if (pid > 0) rss_max = std::max(rss_max, RssKiB(pid));
+    if (pid > 0 && Clock::now() >= next_sample) {
+      rss_max = std::max(rss_max, RssKiB(pid));
+      next_sample = Clock::now() + std::chrono::milliseconds(200);
+    }
   }
   const int64_t end_ns = WallNs();
+  const double cpu = CpuSeconds(pid) - cpu_at_start;
   for (std::thread& thread : threads) thread.join();
   for (Subscriber& sub : subs) close(sub.fd);
   close(epoll);
@@ -279,17 +281,18 @@ int Fanout(const Args& args) {
                            {"p99_ms", Percentile(latencies, 0.99)},
                            {"max_ms", latencies.empty() ? -1 : latencies.back()},
                            {"publish_errors", publish_errors.load()},
-                           {"server_rss_max_kib", rss_max}};
+                           {"server_rss_max_kib", rss_max},
+                           {"server_cpu_seconds", cpu},
+                           {"server_cpu_us_per_event", delivered > 0 ? cpu * 1e6 / delivered : 0}};
   std::printf(
       "fanout %s: %ld/%ld subscribers complete, %.0f of %ld events in %.2f s = %.0f events/s; "
       "latency ms p50 %.1f p90 %.1f p99 %.1f max %.1f; publish errors %ld; server RSS max %ld "
-      "KiB\n",
+      "KiB, CPU %.2f s\n",
       target.kind.c_str(), complete, subscribers, delivered, subscribers * messages, seconds,
       result["events_per_second"].get<double>(), Percentile(latencies, 0.5),
       Percentile(latencies, 0.9), Percentile(latencies, 0.99),
-      latencies.empty() ? -1.0f : latencies.back(), publish_errors.load(), rss_max);
-  std::printf("RESULT %s\n", result.dump().c_str());
-  std::fflush(stdout);
+      latencies.empty() ? -1.0f : latencies.back(), publish_errors.load(), rss_max, cpu);
+  Report(result);
   return complete == subscribers ? 0 : 1;
 }
 

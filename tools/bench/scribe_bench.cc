@@ -13,6 +13,11 @@
 //       One stream, many SSE subscribers, paced publishers (fanout.cc).
 //   scribe_bench appends|catchup --target scribe|ds|nchan --port P ...
 //       Appends as fast as the server answers; catch-up reads (streams.cc).
+//   scribe_bench slow-viewers --port P --pid HOST_PID ...
+//       Appends beside 1,000 viewers reading a byte a second (streams.cc).
+//   scribe_bench ttft|sqlite ...
+//       Time to first token through the host against the fake provider's;
+//       raw SQLite batched inserts of chunk rows (jobs.cc).
 //
 // The SSE side uses non-blocking sockets and epoll so that the client, not
 // the host, is never the bottleneck. Every loop is bounded in count and time.
@@ -108,6 +113,16 @@ int Ingest(int port, const Args& args) {
               jobs, chunks, rows, commits, bytes, seconds);
   std::printf("ingest: %.0f chunks/s committed, %.2f MB/s, %.1f chunks per commit\n",
               chunks / seconds, bytes / seconds / 1e6, commits > 0 ? chunks / commits : 0);
+  scribe::bench::Report({{"workload", "ingest"},
+                         {"target", "scribe"},
+                         {"jobs", jobs},
+                         {"chunks", chunks},
+                         {"rows", rows},
+                         {"commits", commits},
+                         {"bytes", bytes},
+                         {"seconds", seconds},
+                         {"chunks_per_second", chunks / seconds},
+                         {"bytes_per_chunk", chunks > 0 ? bytes / chunks : 0}});
   return 0;
 }
 
@@ -239,8 +254,8 @@ int Viewers(int port, const Args& args) {
 int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr,
-                 "usage: scribe_bench ingest|latency|viewers|fanout|appends|catchup --port PORT "
-                 "[options]\n");
+                 "usage: scribe_bench ingest|latency|viewers|fanout|appends|catchup|slow-viewers|"
+                 "ttft|sqlite --port PORT [options]\n");
     return 2;
   }
   std::string mode = argv[1];
@@ -257,6 +272,9 @@ int main(int argc, char** argv) {
     if (mode == "fanout") return scribe::bench::Fanout(args);
     if (mode == "appends") return scribe::bench::Appends(args);
     if (mode == "catchup") return scribe::bench::Catchup(args);
+    if (mode == "slow-viewers") return scribe::bench::SlowViewers(args);
+    if (mode == "ttft") return scribe::bench::Ttft(args);
+    if (mode == "sqlite") return scribe::bench::SqliteInserts(args);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "scribe_bench: %s\n", e.what());
     return 1;

@@ -3,13 +3,18 @@
 //
 //   scribe_bench appends --target scribe|ds|nchan --port P [--connections 8] [--seconds 10]
 //       Keep-alive connections each posting 64-byte messages to one stream as
-//       fast as the server answers; appends per second.
+//       fast as the server answers; appends per second. Against Scribe, then
+//       the same connections on GET /healthz: its HTTP layer's ceiling.
 //   scribe_bench catchup --target scribe|ds|nchan --port P [--messages 160000]
 //       Fills a stream with that many 64-byte messages, then reads it whole
 //       from the start and from the middle, as plain GETs (following
 //       Stream-Next-Offset until up to date) and over SSE; time to the first
 //       and the last byte of each. nchan has no plain read; its SSE read
 //       replays its buffer from the oldest message.
+//   scribe_bench slow-viewers --port P --pid SCRIBED_PID [--viewers 1000] [--seconds 10]
+//       The appends above alone, then again beside viewers of the stream
+//       that take one byte a second each; the producer's rate in both and the
+//       host's memory.
 //
 // Prints a human line and a `RESULT {json}` line per measure.
 #include <Poco/Net/HTTPClientSession.h>
@@ -46,15 +51,12 @@ std::string Payload(int64_t seq) {
   return message + "\n";
 }
 
-void Report(nlohmann::json result) {
-  std::printf("RESULT %s\n", result.dump().c_str());
-  std::fflush(stdout);
-}
-
-// Posts `count` messages (or for `seconds`) over `connections` keep-alive
-// connections; returns how many were accepted.
-int64_t Post(int port, const std::string& path, int connections, int64_t count, double seconds,
-             std::atomic<int64_t>& errors) {
+// Sends requests over `connections` keep-alive connections until `count`
+// were sent or `seconds` passed; `body(n)` is the n-th request's body (a
+// POST) or empty (a GET). Returns how many were answered with a 2xx.
+template <typename Body>
+int64_t Hammer(int port, const std::string& path, int connections, int64_t count, double seconds,
+               Body body, std::atomic<int64_t>& errors) {
   std::atomic<int64_t> next{0}, accepted{0};
   const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                            std::chrono::duration<double>(seconds));
@@ -67,7 +69,8 @@ int64_t Post(int port, const std::string& path, int connections, int64_t count, 
         int64_t seq = next++;
         if (seq >= count || Clock::now() > deadline) return;
         try {
-          if (Call(session, "POST", path, Payload(seq)) < 300) {
+          const std::string text = body(seq);
+          if (Call(session, text.empty() ? "GET" : "POST", path, text) < 300) {
             ++accepted;
           } else {
             ++errors;
@@ -81,6 +84,12 @@ int64_t Post(int port, const std::string& path, int connections, int64_t count, 
   }
   for (std::thread& thread : threads) thread.join();
   return accepted;
+}
+
+// Posts `count` messages (or for `seconds`); how many were accepted.
+int64_t Post(int port, const std::string& path, int connections, int64_t count, double seconds,
+             std::atomic<int64_t>& errors) {
+  return Hammer(port, path, connections, count, seconds, Payload, errors);
 }
 
 struct Read {
@@ -145,30 +154,123 @@ Read SseRead(int port, const std::string& path, Done done) {
   return read;
 }
 
+// Sends requests as Hammer does for `seconds`; prints and reports their rate
+// and the server's CPU time per request. Returns how many were answered 2xx.
+template <typename Body>
+int64_t Measure(const Args& args, const std::string& workload, const std::string& path, Body body,
+                std::atomic<int64_t>& errors) {
+  const int port = static_cast<int>(args.Get("port", 8080));
+  const std::string kind = args.Text("target", "scribe");
+  const int connections = static_cast<int>(args.Get("connections", 8));
+  const double seconds = static_cast<double>(args.Get("seconds", 10));
+  const long pid = args.Get("pid", -1);
+  const double cpu_before = CpuSeconds(pid);
+  const auto start = Clock::now();
+  int64_t answered = Hammer(port, path, connections, INT64_MAX, seconds, body, errors);
+  const double elapsed = Ms(Clock::now() - start) / 1000;
+  const double cpu = CpuSeconds(pid) - cpu_before;
+  const double cpu_us = answered > 0 ? cpu * 1e6 / static_cast<double>(answered) : 0;
+  std::printf(
+      "%s %s: %lld in %.2f s over %d connections = %.0f/s; server CPU %.2f s, %.0f us "
+      "each; errors %lld\n",
+      workload.c_str(), kind.c_str(), static_cast<long long>(answered), elapsed, connections,
+      answered / elapsed, cpu, cpu_us, static_cast<long long>(errors.load()));
+  Report({{"workload", workload},
+          {"target", kind},
+          {"connections", connections},
+          {"requests", answered},
+          {"seconds", elapsed},
+          {"requests_per_second", answered / elapsed},
+          {"server_cpu_seconds", cpu},
+          {"server_cpu_us_per_request", cpu_us},
+          {"errors", errors.load()}});
+  return answered;
+}
+
 }  // namespace
 
 int Appends(const Args& args) {
   const int port = static_cast<int>(args.Get("port", 8080));
   const std::string kind = args.Text("target", "scribe");
-  const int connections = static_cast<int>(args.Get("connections", 8));
-  const double seconds = static_cast<double>(args.Get("seconds", 10));
   const std::string name = UniqueName("appends");
   if (!CreateStream(port, kind, name)) return 1;
   std::atomic<int64_t> errors{0};
-  const auto start = Clock::now();
-  int64_t accepted = Post(port, PublishPath(kind, name), connections, INT64_MAX, seconds, errors);
-  const double elapsed = Ms(Clock::now() - start) / 1000;
-  std::printf("appends %s: %lld in %.2f s over %d connections = %.0f appends/s; errors %lld\n",
-              kind.c_str(), static_cast<long long>(accepted), elapsed, connections,
-              accepted / elapsed, static_cast<long long>(errors.load()));
-  Report({{"workload", "appends"},
-          {"target", kind},
-          {"connections", connections},
-          {"appends", accepted},
-          {"seconds", elapsed},
-          {"appends_per_second", accepted / elapsed},
+  int64_t accepted = Measure(args, "appends", PublishPath(kind, name), Payload, errors);
+  if (kind != "scribe") return errors == 0 && accepted > 0 ? 0 : 1;
+
+  // Scribe's HTTP layer alone, in the same run: GET /healthz (parsed,
+  // routed and answered in JSON, touching no store) as fast as answered.
+  std::atomic<int64_t> ceiling_errors{0};
+  int64_t answered = Measure(
+      args, "http_ceiling", "/healthz", [](int64_t) { return std::string(); }, ceiling_errors);
+  std::printf(
+      "appends are %.0f%% of Scribe's HTTP ceiling\n",
+      answered > 0 ? 100.0 * static_cast<double>(accepted) / static_cast<double>(answered) : 0.0);
+  return errors == 0 && ceiling_errors == 0 && accepted > 0 ? 0 : 1;
+}
+
+int SlowViewers(const Args& args) {
+  const int port = static_cast<int>(args.Get("port", 8080));
+  const long viewers = args.Get("viewers", 1000);
+  const double seconds = static_cast<double>(args.Get("seconds", 10));
+  const long pid = args.Get("pid", -1);
+  const std::string name = UniqueName("slow");
+  if (!CreateStream(port, "scribe", name)) return 1;
+  const std::string path = PublishPath("scribe", name);
+
+  // The producer alone: its appends/s and the server's CPU per append.
+  std::atomic<int64_t> errors{0};
+  int64_t alone = Measure(args, "producer_alone", path, Payload, errors);
+  const long rss_alone = RssKiB(pid);
+
+  // Viewers of the whole stream (behind from its first byte), each with a
+  // 4 KiB receive buffer and taking one byte a second; the producer again.
+  std::vector<int> fds;
+  for (long i = 0; i < viewers; ++i) {
+    int fd = ConnectGet(port, "/v1/stream/" + name + "?offset=-1&live=sse", 4096);
+    if (fd < 0) break;
+    fds.push_back(fd);
+  }
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> slow_bytes{0};
+  std::atomic<long> rss_max{0};
+  std::thread readers([&] {
+    auto next = Clock::now();
+    while (!stop) {
+      for (int fd : fds) {
+        char byte;
+        if (recv(fd, &byte, 1, MSG_DONTWAIT) == 1) ++slow_bytes;
+      }
+      rss_max = std::max(rss_max.load(), RssKiB(pid));
+      next += std::chrono::seconds(1);
+      while (!stop && Clock::now() < next)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // every viewer attached and behind
+  const long rss_attached = RssKiB(pid);
+  int64_t beside = Measure(args, "producer_beside_slow_viewers", path, Payload, errors);
+  stop = true;
+  readers.join();
+  for (int fd : fds) close(fd);
+
+  const double ratio = alone > 0 ? static_cast<double>(beside) / static_cast<double>(alone) : 0;
+  std::printf(
+      "slow viewers: %zu of %ld connected, %lld bytes taken; producer beside them at %.0f%% of "
+      "its rate alone; server RSS %ld KiB alone, %ld KiB with the viewers attached, max %ld KiB\n",
+      fds.size(), viewers, static_cast<long long>(slow_bytes.load()), 100 * ratio, rss_alone,
+      rss_attached, rss_max.load());
+  Report({{"workload", "slow_viewers"},
+          {"target", "scribe"},
+          {"viewers", fds.size()},
+          {"seconds", seconds},
+          {"slow_bytes_taken", slow_bytes.load()},
+          {"producer_ratio", ratio},
+          {"server_rss_alone_kib", rss_alone},
+          {"server_rss_attached_kib", rss_attached},
+          {"server_rss_max_kib", rss_max.load()},
           {"errors", errors.load()}});
-  return errors == 0 && accepted > 0 ? 0 : 1;
+  return errors == 0 && static_cast<long>(fds.size()) == viewers && alone > 0 ? 0 : 1;
 }
 
 int Catchup(const Args& args) {

@@ -43,7 +43,10 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, bool create) {
   return std::unique_ptr<Db>(new Db(handle));
 }
 
-Db::~Db() { sqlite3_close_v2(db_); }
+Db::~Db() {
+  cached_.clear();  // finalized before the connection closes
+  sqlite3_close_v2(db_);
+}
 
 Status Db::Exec(std::string_view sql) {
   std::string text(sql);
@@ -53,9 +56,24 @@ Status Db::Exec(std::string_view sql) {
   return SqliteStatus(rc, db_, "exec");
 }
 
-Stmt::Stmt(Db& db, std::string_view sql) : db_(db) {
-  int rc =
-      sqlite3_prepare_v3(db.handle(), sql.data(), static_cast<int>(sql.size()), 0, &stmt_, nullptr);
+Stmt& Db::Cached(const char* sql) {
+  auto it = cached_.find(sql);
+  if (it == cached_.end()) {
+    it = cached_.emplace(sql, std::make_unique<Stmt>(*this, sql, SQLITE_PREPARE_PERSISTENT)).first;
+  }
+  it->second->Reset();
+  return *it->second;
+}
+
+void Db::ResetCached() {
+  for (auto& [sql, stmt] : cached_) stmt->Reset();
+}
+
+Status Db::Run(const char* sql) { return Cached(sql).Run(); }
+
+Stmt::Stmt(Db& db, std::string_view sql, unsigned flags) : db_(db) {
+  int rc = sqlite3_prepare_v3(db.handle(), sql.data(), static_cast<int>(sql.size()), flags, &stmt_,
+                              nullptr);
   prepare_status_ = SqliteStatus(rc, db.handle(), "prepare");
   status_ = prepare_status_;
 }

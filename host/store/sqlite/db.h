@@ -12,10 +12,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "host/common/status.h"
 
 namespace scribe::store::sqlite {
+
+class Stmt;
 
 // Maps a SQLite result code to a Status; `what` says what was being done.
 Status SqliteStatus(int rc, sqlite3* db, std::string_view what);
@@ -32,6 +35,15 @@ class Db {
   sqlite3* handle() const { return db_; }
   // Runs one or more statements without results.
   Status Exec(std::string_view sql);
+  // The statement for `sql`, prepared once for the connection's life and
+  // reset. `sql` must be a string literal: statements are found by its
+  // address, so a hot path never builds a string to find one. A cached
+  // statement left on a row keeps its read transaction open: ResetCached()
+  // before the transaction it ran in ends.
+  Stmt& Cached(const char* sql);
+  void ResetCached();
+  // Runs a cached statement without results (BEGIN, COMMIT, SAVEPOINT...).
+  Status Run(const char* sql);
   // Rows changed by the last INSERT, UPDATE or DELETE.
   int64_t Changes() const { return sqlite3_changes64(db_); }
   // The rowid of the last row INSERTed.
@@ -40,12 +52,14 @@ class Db {
  private:
   explicit Db(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  std::unordered_map<const char*, std::unique_ptr<Stmt>> cached_;
 };
 
 // A prepared statement. Bind indexes start at 1, column indexes at 0.
 class Stmt {
  public:
-  Stmt(Db& db, std::string_view sql);
+  // `flags`: sqlite3_prepare_v3's (SQLITE_PREPARE_PERSISTENT for one kept).
+  Stmt(Db& db, std::string_view sql, unsigned flags = 0);
   ~Stmt();
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;

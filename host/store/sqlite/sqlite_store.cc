@@ -111,6 +111,7 @@ SqliteStore::~SqliteStore() {
 }
 
 SqliteStore::Reader::~Reader() {
+  db_->ResetCached();  // no read transaction stays open in the pool
   {
     std::lock_guard<std::mutex> lock(store_.pool_mu_);
     store_.idle_readers_.push_back(std::move(db_));

@@ -67,7 +67,7 @@ Row ReadRow(Stmt& stmt) {
 
 template <typename Key>
 Result<std::optional<Row>> LoadRow(Db& db, const char* sql, const Key& key) {
-  Stmt stmt(db, sql);
+  Stmt& stmt = db.Cached(sql);
   stmt.Bind(1, key);
   if (!stmt.Step()) {
     if (!stmt.status().ok()) return stmt.status();
@@ -114,10 +114,10 @@ Status ReadRange(Db& db, const Row& row, int64_t from, int64_t to, int64_t max_b
     from = row.info.fork_offset;
   }
   if (from >= to || static_cast<int64_t>(out.size()) >= max_bytes) return Status::Ok();
-  Stmt stmt(db,
-            "SELECT offset, data FROM stream_chunks WHERE stream_id = ?1 AND offset >= "
-            "coalesce((SELECT max(offset) FROM stream_chunks WHERE stream_id = ?1 AND offset <= "
-            "?2), 0) AND offset < ?3 ORDER BY offset");
+  Stmt& stmt = db.Cached(
+      "SELECT offset, data FROM stream_chunks WHERE stream_id = ?1 AND offset >= "
+      "coalesce((SELECT max(offset) FROM stream_chunks WHERE stream_id = ?1 AND offset <= "
+      "?2), 0) AND offset < ?3 ORDER BY offset");
   stmt.Bind(1, row.info.id).Bind(2, from).Bind(3, to);
   while (static_cast<int64_t>(out.size()) < max_bytes && stmt.Step()) {
     int64_t start = stmt.Int(0);
@@ -144,7 +144,7 @@ Result<std::optional<std::string>> ChunkAt(Db& db, const Row& row, int64_t offse
     if (!*parent) return Internal("the source of fork " + row.info.path + " is missing");
     return ChunkAt(db, **parent, offset);
   }
-  Stmt stmt(db, "SELECT data FROM stream_chunks WHERE stream_id = ?1 AND offset = ?2");
+  Stmt& stmt = db.Cached("SELECT data FROM stream_chunks WHERE stream_id = ?1 AND offset = ?2");
   stmt.Bind(1, row.info.id).Bind(2, offset);
   if (!stmt.Step()) {
     if (!stmt.status().ok()) return stmt.status();
@@ -333,7 +333,7 @@ Result<StreamRead> SqliteStore::ReadStream(const std::string& path, int64_t offs
   auto reader = AcquireReader();
   if (!reader.ok()) return reader.status();
   Db& db = (*reader)->db();
-  SCRIBE_RETURN_IF_ERROR(db.Exec("BEGIN"));  // one snapshot across the fork chain
+  SCRIBE_RETURN_IF_ERROR(db.Run("BEGIN"));  // one snapshot across the fork chain
   Result<Row> row = LiveRow(db, path, NowMillis());
   StreamRead read;
   Status status = row.status();
@@ -342,7 +342,8 @@ Result<StreamRead> SqliteStore::ReadStream(const std::string& path, int64_t offs
     status = ReadRange(db, *row, offset, row->info.tail, max_bytes, whole_chunks, read.data);
     read.next = offset + static_cast<int64_t>(read.data.size());
   }
-  Status ended = db.Exec("COMMIT");
+  db.ResetCached();
+  Status ended = db.Run("COMMIT");
   if (!status.ok()) return status;
   if (!ended.ok()) return ended;
   return read;

@@ -47,7 +47,6 @@ Writer::~Writer() {
   work_cv_.notify_all();
   space_cv_.notify_all();
   thread_.join();
-  statements_.clear();  // before db_ closes
 }
 
 Status Writer::Run(Op op) {
@@ -78,15 +77,6 @@ void Writer::Append(const std::string& job_id, int attempt, std::string text) {
 StoreStats Writer::Stats() {
   std::lock_guard<std::mutex> lock(stats_mu_);
   return stats_;
-}
-
-Stmt& Writer::Prepare(const char* sql) {
-  auto it = statements_.find(sql);
-  if (it == statements_.end()) {
-    it = statements_.emplace(sql, std::make_unique<Stmt>(*db_, sql)).first;
-  }
-  it->second->Reset();
-  return *it->second;
 }
 
 void Writer::Loop() {
@@ -183,7 +173,7 @@ void Writer::ExecuteBatch(std::deque<Item>& batch) {
   std::vector<CommittedChange> changes;
   std::vector<Status> op_status;  // one per OpItem, in order
   std::set<std::pair<std::string, int>> appenders;
-  Status failure = db_->Exec("BEGIN IMMEDIATE");
+  Status failure = db_->Run("BEGIN IMMEDIATE");
   if (failure.ok()) {
     Tx tx(*this, NowMillis(), changes);
     for (Item& item : batch) {
@@ -195,22 +185,25 @@ void Writer::ExecuteBatch(std::deque<Item>& batch) {
       }
       // An operation sees every append queued before it.
       if (!WritePending(changes, failure)) break;
-      failure = db_->Exec("SAVEPOINT op");
+      failure = db_->Run("SAVEPOINT op");
       if (!failure.ok()) break;
       size_t mark = changes.size();
       Status status = std::get<OpItem>(item).op(tx);
       if (!status.ok()) {
-        failure = db_->Exec("ROLLBACK TO op");
+        failure = db_->Run("ROLLBACK TO op");
         changes.resize(mark);
         active_.clear();  // reloaded from the database on the next append
       }
-      if (failure.ok()) failure = db_->Exec("RELEASE op");
+      if (failure.ok()) failure = db_->Run("RELEASE op");
       op_status.push_back(status);
     }
     if (failure.ok()) WritePending(changes, failure);
-    for (auto& [sql, stmt] : statements_) stmt->Reset();
-    if (failure.ok()) failure = db_->Exec("COMMIT");
-    if (!failure.ok()) (void)db_->Exec("ROLLBACK");
+    // A statement left on a row would hold a read transaction open past
+    // COMMIT, and once another process (scribectl) had written, the next
+    // BEGIN IMMEDIATE would fail at once.
+    db_->ResetCached();
+    if (failure.ok()) failure = db_->Run("COMMIT");
+    if (!failure.ok()) (void)db_->Run("ROLLBACK");
   }
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -45,8 +45,8 @@ class Writer {
     Db& db() { return writer_.db(); }
     int64_t now_ms() const { return now_ms_; }
     // A prepared statement for `sql` (a string literal), reset and cached for
-    // the writer's life.
-    Stmt& Prepare(const char* sql) { return writer_.Prepare(sql); }
+    // the writer's life (Db::Cached).
+    Stmt& Prepare(const char* sql) { return writer_.db().Cached(sql); }
     // Publishes `change` once the transaction commits.
     void Publish(CommittedChange change) { changes_.push_back(std::move(change)); }
     // The job is now running `attempt` with its log ending at `end`:
@@ -106,7 +106,7 @@ class Writer {
   };
 
   Db& db() { return *db_; }
-  Stmt& Prepare(const char* sql);
+  Stmt& Prepare(const char* sql) { return db_->Cached(sql); }
   void Loop();
   void ExecuteBatch(std::deque<Item>& batch);
   // Accepts or drops one append; false when the transaction broke.
@@ -121,12 +121,6 @@ class Writer {
   CommitListener* listener_ = nullptr;
 
   // Writer-thread state.
-  // Keyed by the SQL text's address: every caller passes a literal, so the
-  // chunk-append path never builds a string to find its statement.
-  // All are reset before a batch ends: a statement left on a row would hold
-  // a read transaction open past COMMIT, and once another process
-  // (scribectl) had written, the next BEGIN IMMEDIATE would fail at once.
-  std::unordered_map<const char*, std::unique_ptr<Stmt>> statements_;
   std::unordered_map<std::string, ActiveJob> active_;
   std::vector<PendingText> pending_;
   std::set<std::pair<std::string, int>> broken_;  // attempts whose text was lost

@@ -9,7 +9,8 @@
 # nchanN: nginx-light with nchan, N worker processes; POST /pub/<id>,
 #         EventSource GET /sub/<id>, a message buffer for the whole run.
 # Installs what it needs (apt-get as root for nginx and nchan, npm for ds).
-# SCRIBE_BUILD_DIR: where scribed is (default build/).
+# SCRIBE_BUILD_DIR: where scribed is (default build/); SCRIBE_ARGS: more
+# scribed options (e.g. --config FILE).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${SCRIBE_BUILD_DIR:-build}  # where the binaries are
@@ -26,7 +27,8 @@ wait_for() {  # the server's log file, the text it prints once serving
 case $kind in
   scribe)
     "$build"/bin/scribed --listen "127.0.0.1:$port" --db "$dir/bench.db" --plugins "$build"/plugins \
-      --auth off --max-viewers-per-job 0 --max-viewers-per-key 0 >"$dir/out" 2>"$dir/log" &
+      --auth off --max-viewers-per-job 0 --max-viewers-per-key 0 ${SCRIBE_ARGS:-} \
+      >"$dir/out" 2>"$dir/log" &
     pid=$!
     wait_for "$dir/out" listening
     ;;

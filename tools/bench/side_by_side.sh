@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# Issue #8's stream workloads, side by side in one run: Scribe, nchan (2 and
-# 1 workers) and the Durable Streams reference server, each fresh on
+# Issue #8's workloads, side by side in one run: Scribe, nchan (2 and 1
+# workers), the Durable Streams reference server and raw SQLite, each fresh on
 # 127.0.0.1, driven by build/bin/scribe_bench (64-byte messages).
 #
 #   tools/bench/side_by_side.sh [OUT.jsonl] [WORKLOADS...]   (after tools/build.sh)
 #
 # Workloads: w1 (1,000 SSE subscribers, 2,000 messages at 200/s), w1b (5,000,
 # 500 at 50/s), w1c (10,000, 100 at 5/s; Scribe and nchan-2w only), w2 (8
-# connections appending as fast as answered, 10 s), w3 (160,000 messages read
-# back whole, plain and SSE, from the start and the middle; nchan: SSE from
-# its oldest message only), smoke (20 subscribers, 50 messages, Scribe only:
-# CI runs it to keep the tools working).
-# Appends one RESULT JSON line per measure to OUT (default docs/bench/results.jsonl).
+# connections appending as fast as answered, 10 s, and Scribe's HTTP ceiling),
+# w3 (160,000 messages read back whole, plain and SSE, from the start and the
+# middle; nchan: SSE from its oldest message only), scale (100 messages at
+# 20/s to 100 ... 10,000 subscribers: cost against load, for plot.sh), ingest
+# (64 fast offline jobs; raw SQLite inserts of chunk rows beside), ttft (time
+# to first token through the host against the fake provider's own), slow
+# (appends alone, then beside 1,000 viewers reading 1 byte/s), smoke (20
+# subscribers, 50 messages, Scribe only: CI runs it to keep the tools working).
+# Appends one RESULT JSON line per measure to OUT (default docs/bench/results.jsonl),
+# each labelled with the run's start time; tools/bench/plot.sh draws a run.
 # Exits 1 when a Scribe run failed (peers may).
 # SCRIBE_BUILD_DIR: where the binaries are (default build/).
 set -euo pipefail
@@ -19,12 +24,19 @@ cd "$(dirname "$0")/../.."
 build=${SCRIBE_BUILD_DIR:-build}
 out=${1:-docs/bench/results.jsonl}
 shift || true
-workloads=${*:-w1 w1b w1c w2 w3}
+workloads=${*:-w1 w1b w1c w2 w3 scale ingest ttft slow}
+expanded=""
+for w in $workloads; do
+  if [ "$w" = scale ]; then w="scale-100 scale-1000 scale-2500 scale-5000 scale-10000"; fi
+  expanded="$expanded $w"
+done
+workloads=$expanded
 mkdir -p "$(dirname "$out")"
 ulimit -n 65536 2>/dev/null || true
 dir=$(mktemp -d)
 peer=""
-trap '[ -n "$peer" ] && kill -- -$peer 2>/dev/null; rm -rf "$dir"' EXIT
+fake=""
+trap '[ -n "$peer" ] && kill -- -$peer 2>/dev/null; [ -n "$fake" ] && kill $fake 2>/dev/null; rm -rf "$dir"' EXIT
 
 params() {  # the scribe_bench mode and options of a workload
   case $1 in
@@ -33,37 +45,77 @@ params() {  # the scribe_bench mode and options of a workload
     w1c) echo "fanout --subscribers 10000 --messages 100 --rate 5" ;;
     w2) echo "appends --connections 8 --seconds 10" ;;
     w3) echo "catchup --messages 160000" ;;
+    scale-*) echo "fanout --subscribers ${1#scale-} --messages 100 --rate 20" ;;
+    ingest) echo "ingest --jobs 64 --sections 40" ;;
+    ttft) echo "ttft --runs 40" ;;
+    slow) echo "slow-viewers --viewers 1000 --seconds 10" ;;
     smoke) echo "fanout --subscribers 20 --messages 50 --rate 100" ;;
     *) echo "side_by_side.sh: unknown workload $1" >&2; exit 2 ;;
   esac
+}
+
+servers() {  # who runs a workload
+  case $1 in
+    w1c) echo "scribe nchan2" ;;
+    scale-*) echo "scribe nchan2 nchan1" ;;
+    ingest) echo "scribe sqlite" ;;
+    ttft | slow | smoke) echo "scribe" ;;
+    *) echo "scribe nchan2 nchan1 ds" ;;
+  esac
+}
+
+run=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+record() {  # the RESULT lines of $dir/result, labelled with the run, into $out
+  grep -v '^RESULT' "$dir/result" || true
+  sed -n "s/^RESULT {/{\"run\":\"$run\",\"server\":\"$1\",\"workload_name\":\"$2\",/p" \
+    "$dir/result" >>"$out"
 }
 
 port=18100
 failed=0
 for workload in $workloads; do
   mode=$(params "$workload")
-  for kind in scribe nchan2 nchan1 ds; do
-    if [ "$workload" = w1c ] && { [ "$kind" = nchan1 ] || [ "$kind" = ds ]; }; then continue; fi
-    if [ "$workload" = smoke ] && [ "$kind" != scribe ]; then continue; fi
+  for kind in $(servers "$workload"); do
+    echo "# $workload $kind"
+    if [ "$kind" = sqlite ]; then  # no server: raw inserts, in Scribe's shape and at best
+      : >"$dir/result"
+      for shape in "--jobs 64 --batch 1000" "--jobs 1 --batch 1000" "--jobs 64 --batch 10000"; do
+        # shellcheck disable=SC2086
+        "$build"/bin/scribe_bench sqlite --rows 400000 --bytes 6 $shape --dir "$dir" \
+          >>"$dir/result" || failed=1
+      done
+      record "$kind" "$workload"
+      continue
+    fi
     port=$((port + 1))
-    setsid tools/bench/peers.sh "$kind" "$port" "$dir/$kind-$port" >"$dir/peer" 2>&1 &
+    extra=""
+    scribe_args=""
+    if [ "$workload" = ttft ]; then  # the fake provider, and the host's openai plugin on it
+      python3 tests/fakes/fake_llm.py --port $((port + 500)) >"$dir/fake" 2>&1 &
+      fake=$!
+      for _ in $(seq 100); do grep -q listening "$dir/fake" && break; sleep 0.1; done
+      printf '{"plugin_config":{"OPENAI_BASE_URL":"http://127.0.0.1:%s/v1","OPENAI_API_KEY":"test-key"}}' \
+        $((port + 500)) >"$dir/scribe.json"
+      scribe_args="--config $dir/scribe.json"
+      extra="--fake-port $((port + 500))"
+    fi
+    SCRIBE_ARGS=$scribe_args setsid tools/bench/peers.sh "$kind" "$port" "$dir/$kind-$port" \
+      >"$dir/peer" 2>&1 &
     peer=$!
     for _ in $(seq 300); do [ -s "$dir/peer" ] && break; sleep 0.1; done
     read -r pid _ <"$dir/peer"
     target=$kind
     case $kind in nchan*) target=nchan ;; esac
-    echo "# $workload $kind"
     status=0
     # shellcheck disable=SC2086
-    "$build"/bin/scribe_bench $mode --target "$target" --port "$port" --pid "$pid" \
+    "$build"/bin/scribe_bench $mode --target "$target" --port "$port" --pid "$pid" $extra \
       >"$dir/result" || status=$?
-    grep -v '^RESULT' "$dir/result" || true
     if [ "$kind" = scribe ] && [ "$status" -ne 0 ]; then failed=1; fi
-    sed -n "s/^RESULT {/{\"server\":\"$kind\",\"workload_name\":\"$workload\",/p" \
-      "$dir/result" >>"$out"
+    record "$kind" "$workload"
     kill -- -"$peer" 2>/dev/null || true
     wait "$peer" 2>/dev/null || true
     peer=""
+    if [ -n "$fake" ]; then kill "$fake" 2>/dev/null || true; wait "$fake" 2>/dev/null || true; fake=""; fi
   done
 done
 exit $failed

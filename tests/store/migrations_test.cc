@@ -73,6 +73,35 @@ TEST(MigrationsTest, AnOldDatabaseIsUpgradedAndKeepsItsJobs) {
   EXPECT_EQ(*SchemaVersion(*db), LatestVersion());
 }
 
+TEST(MigrationsTest, AStreamWrittenBeforeVersion6KeepsItsChunksInOrder) {
+  TempDir dir;
+  std::string path = dir.File("v5.db");
+  {
+    // Version 5 keyed chunks by seq: two appends, then a third.
+    auto db = OpenDb(path);
+    std::vector<Migration> five(BuiltinMigrations().begin(), BuiltinMigrations().begin() + 5);
+    ASSERT_TRUE(Migrate(*db, five).ok());
+    ASSERT_TRUE(db->Exec("INSERT INTO streams (id, path, content_type, tail, next_seq, created_ms, "
+                         "accessed_ms) VALUES (1, '/v1/stream/old', 'text/plain', 11, 3, 1, 1);"
+                         "INSERT INTO stream_chunks VALUES (1, 0, 0, CAST('one ' AS BLOB)),"
+                         " (1, 1, 4, CAST('two ' AS BLOB)), (1, 2, 8, CAST('3!\n' AS BLOB));")
+                    .ok());
+  }
+  Result<std::unique_ptr<Store>> store = OpenStore(path, StoreOptions{});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Result<StreamRead> read = (*store)->ReadStream("/v1/stream/old", 4, 100, false);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(read->data, "two 3!\n");
+  StreamAppend append;
+  append.path = "/v1/stream/old";
+  append.content_type = "text/plain";
+  append.data = "four";
+  StreamAppendResult appended;
+  ASSERT_TRUE((*store)->AppendStream(append, appended).ok());
+  EXPECT_EQ(appended.stream.tail, 15);
+  EXPECT_EQ((*store)->ReadStream("/v1/stream/old", 0, 100, false)->data, "one two 3!\nfour");
+}
+
 TEST(MigrationsTest, ADatabaseFromANewerScribeIsRefused) {
   TempDir dir;
   std::string path = dir.File("newer.db");

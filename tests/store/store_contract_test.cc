@@ -567,6 +567,44 @@ TEST_P(StoreContractTest, ForksReadTheirSourceAndOutliveItsDeletion) {
   EXPECT_TRUE(store_->CreateStream(NewStream("/s/src", "new"))->created);
 }
 
+TEST_P(StoreContractTest, EverySmallAppendKeepsItsBoundsAmongMany) {
+  // Small appends may share storage; each one's start stays an offset to
+  // read, fork and fork into from.
+  ASSERT_TRUE(store_->CreateStream(NewStream("/s/many")).ok());
+  std::string all;
+  std::vector<int64_t> starts;
+  StreamAppendResult result;
+  for (int i = 0; i < 2000; ++i) {
+    StreamAppend append;
+    append.path = "/s/many";
+    append.content_type = "text/plain";
+    append.data = "<" + std::to_string(i) + ">";
+    starts.push_back(static_cast<int64_t>(all.size()));
+    all += append.data;
+    ASSERT_TRUE(store_->AppendStream(append, result).ok());
+  }
+  EXPECT_EQ(ReadAll(*store_, "/s/many"), all);
+  for (size_t i : {size_t{0}, size_t{1}, size_t{700}, size_t{1999}}) {
+    const int64_t at = starts[i];
+    const std::string one = "<" + std::to_string(i) + ">";
+    EXPECT_EQ(ReadAll(*store_, "/s/many", at), all.substr(static_cast<size_t>(at)));
+    // Whole chunks: one byte asked for, the whole append given.
+    EXPECT_EQ(store_->ReadStream("/s/many", at, 1, true)->data, one);
+    EXPECT_EQ(store_->ReadStream("/s/many", at + 1, 1, true)->data, one.substr(1));
+    StreamCreate fork = NewStream("/s/fork" + std::to_string(i));
+    fork.fork_source = "/s/many";
+    fork.fork_offset = at;
+    fork.fork_sub = 2;  // two bytes of the append there
+    ASSERT_TRUE(store_->CreateStream(fork).ok()) << i;
+    EXPECT_EQ(ReadAll(*store_, fork.path),
+              all.substr(0, static_cast<size_t>(at)) + one.substr(0, 2));
+    StreamCreate inside = NewStream("/s/inside" + std::to_string(i));
+    inside.fork_source = "/s/many";
+    inside.fork_offset = at + 1;  // inside an append
+    EXPECT_EQ(store_->CreateStream(inside).status().code(), Code::kInvalidArgument) << i;
+  }
+}
+
 TEST_P(StoreContractTest, ExpiredStreamsAreGoneAndSweptAway) {
   StreamCreate past = NewStream("/s/old", "x");
   past.expires_at_ms = NowMillis() - 1000;

@@ -98,11 +98,35 @@ Result<Row> LiveRow(Db& db, const std::string& path, int64_t now_ms) {
   return std::move(**row);
 }
 
+// ---- rows of appends
+
+// Appends below this many bytes grow the stream's last row rather than
+// start a row (schema/006_stream_chunks_by_offset.sql).
+constexpr size_t kGrowRowsBelow = 4096;
+
+// A row's `appends`: where its appends after the first start, relative to
+// the row's offset, 4-byte little-endian each.
+std::vector<int64_t> AppendStarts(std::string_view appends) {
+  std::vector<int64_t> starts = {0};
+  for (size_t i = 0; i + 4 <= appends.size(); i += 4) {
+    uint32_t value = 0;
+    for (int b = 3; b >= 0; --b) value = value << 8 | static_cast<unsigned char>(appends[i + b]);
+    starts.push_back(value);
+  }
+  return starts;
+}
+
+std::string EncodeStart(int64_t start) {
+  std::string bytes(4, '\0');
+  for (int b = 0; b < 4; ++b) bytes[b] = static_cast<char>((start >> (8 * b)) & 0xff);
+  return bytes;
+}
+
 // ---- reading across forks
 
 // Appends the stream's bytes in [from, to) to `out`, its sources' below its
 // fork offset, until `out` holds max_bytes (with whole_chunks: until then,
-// in whole chunks after the first).
+// and on to the end of the append that got it there).
 Status ReadRange(Db& db, const Row& row, int64_t from, int64_t to, int64_t max_bytes,
                  bool whole_chunks, std::string& out) {
   if (from < row.info.fork_offset && row.parent) {
@@ -115,7 +139,7 @@ Status ReadRange(Db& db, const Row& row, int64_t from, int64_t to, int64_t max_b
   }
   if (from >= to || static_cast<int64_t>(out.size()) >= max_bytes) return Status::Ok();
   Stmt& stmt = db.Cached(
-      "SELECT offset, data FROM stream_chunks WHERE stream_id = ?1 AND offset >= "
+      "SELECT offset, data, appends FROM stream_chunks WHERE stream_id = ?1 AND offset >= "
       "coalesce((SELECT max(offset) FROM stream_chunks WHERE stream_id = ?1 AND offset <= "
       "?2), 0) AND offset < ?3 ORDER BY offset");
   stmt.Bind(1, row.info.id).Bind(2, from).Bind(3, to);
@@ -126,8 +150,16 @@ Status ReadRange(Db& db, const Row& row, int64_t from, int64_t to, int64_t max_b
     if (end <= from) continue;
     size_t skip = static_cast<size_t>(std::max<int64_t>(0, from - start));
     size_t take = static_cast<size_t>(end - start) - skip;
+    const size_t room = static_cast<size_t>(max_bytes) - out.size();
     if (!whole_chunks) {
-      take = std::min<size_t>(take, static_cast<size_t>(max_bytes) - out.size());
+      take = std::min(take, room);
+    } else if (take > room && !stmt.IsNull(2)) {  // up to the end of an append in the row
+      for (int64_t append : AppendStarts(stmt.Blob(2))) {
+        if (append >= static_cast<int64_t>(skip + room)) {
+          take = std::min(take, static_cast<size_t>(append) - skip);
+          break;
+        }
+      }
     }
     out.append(data.substr(skip, take));
     from = start + static_cast<int64_t>(skip + take);
@@ -135,8 +167,8 @@ Status ReadRange(Db& db, const Row& row, int64_t from, int64_t to, int64_t max_b
   return stmt.status();
 }
 
-// The chunk (one append) that starts at `offset` in the stream or its
-// sources; nullopt when none does.
+// The append that starts at `offset` in the stream or its sources; nullopt
+// when none does.
 Result<std::optional<std::string>> ChunkAt(Db& db, const Row& row, int64_t offset) {
   if (offset < row.info.fork_offset && row.parent) {
     Result<std::optional<Row>> parent = LoadRow(db, kSelectById, *row.parent);
@@ -144,13 +176,24 @@ Result<std::optional<std::string>> ChunkAt(Db& db, const Row& row, int64_t offse
     if (!*parent) return Internal("the source of fork " + row.info.path + " is missing");
     return ChunkAt(db, **parent, offset);
   }
-  Stmt& stmt = db.Cached("SELECT data FROM stream_chunks WHERE stream_id = ?1 AND offset = ?2");
+  Stmt& stmt = db.Cached(
+      "SELECT offset, data, appends FROM stream_chunks WHERE stream_id = ?1 AND offset <= ?2 "
+      "ORDER BY offset DESC LIMIT 1");
   stmt.Bind(1, row.info.id).Bind(2, offset);
   if (!stmt.Step()) {
     if (!stmt.status().ok()) return stmt.status();
     return std::optional<std::string>();
   }
-  return std::optional<std::string>(std::string(stmt.Blob(0)));
+  const int64_t within = offset - stmt.Int(0);
+  const std::string_view data = stmt.Blob(1);
+  const std::vector<int64_t> starts = AppendStarts(stmt.Blob(2));
+  auto at = std::find(starts.begin(), starts.end(), within);
+  if (at == starts.end() || within >= static_cast<int64_t>(data.size())) {
+    return std::optional<std::string>();
+  }
+  const int64_t end = at + 1 == starts.end() ? static_cast<int64_t>(data.size()) : *(at + 1);
+  return std::optional<std::string>(
+      std::string(data.substr(static_cast<size_t>(within), static_cast<size_t>(end - within))));
 }
 
 // Whether `offset` is where an append of the stream (or of its sources
@@ -202,13 +245,37 @@ bool SameMediaType(std::string_view a, std::string_view b) {
 
 Status AddChunk(Writer::Tx& tx, Row& row, const std::string& data) {
   if (data.empty()) return Status::Ok();
-  SCRIBE_RETURN_IF_ERROR(
-      tx.Prepare("INSERT INTO stream_chunks (stream_id, seq, offset, data) VALUES (?1, ?2, ?3, ?4)")
-          .Bind(1, row.info.id)
-          .Bind(2, row.next_seq)
-          .Bind(3, row.info.tail)
-          .BindBlob(4, data)
-          .Run());
+  // The stream's last row grows while it is small and ends at the tail.
+  Stmt& last = tx.Prepare(
+      "SELECT offset, data, appends FROM stream_chunks WHERE stream_id = ?1 "
+      "ORDER BY offset DESC LIMIT 1");
+  last.Bind(1, row.info.id);
+  if (last.Step() && last.Blob(1).size() < kGrowRowsBelow &&
+      last.Int(0) + static_cast<int64_t>(last.Blob(1).size()) == row.info.tail) {
+    const int64_t row_offset = last.Int(0);
+    std::string grown = std::string(last.Blob(1)) + data;
+    std::string appends = std::string(last.Blob(2)) + EncodeStart(row.info.tail - row_offset);
+    last.Reset();
+    SCRIBE_RETURN_IF_ERROR(
+        tx.Prepare("UPDATE stream_chunks SET data = ?3, appends = ?4 WHERE stream_id = ?1 AND "
+                   "offset = ?2")
+            .Bind(1, row.info.id)
+            .Bind(2, row_offset)
+            .BindBlob(3, grown)
+            .BindBlob(4, appends)
+            .Run());
+  } else {
+    SCRIBE_RETURN_IF_ERROR(last.status());
+    last.Reset();
+    SCRIBE_RETURN_IF_ERROR(
+        tx.Prepare(
+              "INSERT INTO stream_chunks (stream_id, seq, offset, data) VALUES (?1, ?2, ?3, ?4)")
+            .Bind(1, row.info.id)
+            .Bind(2, row.next_seq)
+            .Bind(3, row.info.tail)
+            .BindBlob(4, data)
+            .Run());
+  }
   tx.Publish(CommittedChange::Stream({row.info.path, row.info.closed, false}, row.info.tail, data));
   row.info.tail += static_cast<int64_t>(data.size());
   ++row.next_seq;

@@ -38,6 +38,10 @@ int CharLength(std::string_view text, size_t i) {
 size_t ValidPrefixLength(std::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {  // ASCII, most text: no call
+      ++i;
+      continue;
+    }
     int len = CharLength(text, i);
     if (len <= 0) break;
     i += static_cast<size_t>(len);

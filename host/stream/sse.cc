@@ -30,7 +30,10 @@ std::string_view TrimSpaces(std::string_view s) {
 void AppendDataLines(std::string& out, std::string_view data, bool tight) {
   size_t start = 0;
   while (true) {
-    size_t eol = data.find_first_of("\r\n", start);
+    // A plain scan: find_first_of would call memchr for every byte.
+    size_t eol = start;
+    while (eol < data.size() && data[eol] != '\n' && data[eol] != '\r') ++eol;
+    if (eol == data.size()) eol = std::string_view::npos;
     std::string_view line = data.substr(start, eol - start);
     out.append(tight && (line.empty() || line[0] != ' ') ? "\ndata:" : "\ndata: ").append(line);
     if (eol == std::string_view::npos) break;

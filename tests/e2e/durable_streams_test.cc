@@ -3,6 +3,8 @@
 // messages, producers' state, Stream-Seq, closure, forks, deletion, TTL —
 // survives a kill -9; long-poll readers wake on appends; and every job's
 // output reads as a stream whose offsets are its byte offsets.
+#include <Poco/Net/HTTPClientSession.h>
+
 #include <future>
 #include <thread>
 
@@ -98,6 +100,30 @@ TEST_F(DurableStreamsTest, EverythingAStreamIsSurvivesAKill) {
   EXPECT_EQ(Post("log", "d", kText, Producer("p", 3, 2)).status, 200);
   EXPECT_EQ(Post("log", "x", kText, {{"Stream-Seq", "l"}}).status, 409);
   EXPECT_EQ(Get("log").body, "abcd");
+}
+
+TEST_F(DurableStreamsTest, ALargeAnswerIsWholeAndTheConnectionGoesOn) {
+  // 2,000 appends of ~600 bytes: answers of 1 MiB, written past the stream
+  // buffer (Exchange), read in turn on one keep-alive connection.
+  ASSERT_EQ(Put("big", "").status, 201);
+  std::string text;
+  for (int i = 0; i < 2000; ++i) {
+    std::string append =
+        std::to_string(i) + ":" + std::string(600, static_cast<char>('a' + i % 26));
+    ASSERT_EQ(Post("big", append).status, 204);
+    text += append;
+  }
+  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port()));
+  session.setKeepAlive(true);
+  std::string read, offset = "-1";
+  for (int guard = 0; guard < 10; ++guard) {
+    HttpResponse answer = Http(session, "GET", "/v1/stream/big?offset=" + offset);
+    ASSERT_EQ(answer.status, 200);
+    read += answer.body;
+    offset = answer.Header("stream-next-offset");
+    if (answer.Header("stream-up-to-date") == "true") break;
+  }
+  EXPECT_EQ(read, text);
 }
 
 TEST_F(DurableStreamsTest, LongPollAnswersWhenDataArrives) {

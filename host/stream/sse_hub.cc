@@ -124,6 +124,7 @@ struct SseHub::Tail {
   std::shared_ptr<const std::string> terminal_event;
   uint64_t terminal_version = 0;
   int64_t last_active_ms = 0;  // the last message or viewer: idle tails are dropped
+  bool changed = false;        // listed in changed_tails_ (its viewers have news)
 };
 
 struct SseHub::Viewer {
@@ -287,6 +288,17 @@ void SseHub::Loop() {
       if (stopping_) break;
     }
     DrainInbox();
+    // Each changed log's viewers once, however many messages it had; those
+    // whose socket is full are served when it has room (EPOLLOUT).
+    for (const std::string& job_id : changed_tails_) {
+      auto it = tails_.find(job_id);
+      if (it == tails_.end() || !it->second->changed) continue;
+      it->second->changed = false;
+      for (Viewer* viewer : it->second->viewers) {
+        if (!viewer->want_write) dirty_.push_back(viewer);
+      }
+    }
+    changed_tails_.clear();
     // Long-poll readers whose time is up are answered now.
     for (auto it = parked_.begin(); it != parked_.end() && it->first <= SteadyMillis(); ++it) {
       dirty_.push_back(it->second);
@@ -366,6 +378,12 @@ void SseHub::Handle(AttachMsg& msg) {
   try {
     viewer->socket.setBlocking(false);
     viewer->socket.setNoDelay(true);
+    // A fixed send buffer (no autotuning to megabytes): what a slow viewer
+    // holds in the kernel is bounded too, and the hub stops feeding it once
+    // that is full.
+    if (options_.socket_send_buffer_bytes > 0) {
+      viewer->socket.setSendBufferSize(static_cast<int>(options_.socket_send_buffer_bytes));
+    }
   } catch (...) {
     return;  // the client already left; the socket closes with `viewer`
   }
@@ -404,7 +422,13 @@ void SseHub::Handle(AppendMsg& msg) {
     }
   }
   tail.view.end = offset + static_cast<int64_t>(text.size());
-  dirty_.insert(dirty_.end(), tail.viewers.begin(), tail.viewers.end());
+  MarkChanged(tail, msg.job_id);
+}
+
+void SseHub::MarkChanged(Tail& tail, const std::string& job_id) {
+  if (tail.changed) return;
+  tail.changed = true;
+  changed_tails_.push_back(job_id);
 }
 
 void SseHub::Handle(ChangeMsg& msg) {
@@ -426,7 +450,7 @@ void SseHub::Handle(ChangeMsg& msg) {
     tails_.erase(msg.job_id);
     return;
   }
-  dirty_.insert(dirty_.end(), tail.viewers.begin(), tail.viewers.end());
+  MarkChanged(tail, msg.job_id);
 }
 
 void SseHub::Serve(Viewer& viewer) {

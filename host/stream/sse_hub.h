@@ -79,11 +79,12 @@ struct DurableFraming {
 struct HubOptions {
   int64_t heartbeat_ms = 15000;
   int64_t retry_ms = 2000;
-  size_t viewer_buffer_bytes = 64 * 1024;  // fill a viewer's buffer up to this
-  size_t window_bytes = 1 << 20;           // recent text kept per watched job
-  size_t read_bytes = 16 * 1024;           // one catch-up read / one event
-  int max_viewers_per_job = 1000;          // 0: no limit
-  int max_viewers_per_key = 100;           // per API key; 0: no limit
+  size_t viewer_buffer_bytes = 16 * 1024;        // fill a viewer's buffer up to this
+  size_t window_bytes = 1 << 20;                 // recent text kept per watched job
+  size_t read_bytes = 16 * 1024;                 // one catch-up read / one event
+  size_t socket_send_buffer_bytes = 256 * 1024;  // SO_SNDBUF per viewer; 0: the kernel's
+  int max_viewers_per_job = 1000;                // 0: no limit
+  int max_viewers_per_key = 100;                 // per API key; 0: no limit
   // A log's shared tail is dropped after this long without viewers or
   // changes (an attach brings the log's end with it; this must cover an
   // append committed between that snapshot and the attach).
@@ -162,6 +163,8 @@ class SseHub {
   void DrainInbox();
   void Handle(AttachMsg& msg);
   void Handle(AppendMsg& msg);
+  // Lists the tail's log as changed: its viewers are served once this turn.
+  void MarkChanged(Tail& tail, const std::string& job_id);
   void Handle(ChangeMsg& msg);
   Tail& TailFor(const std::string& job_id);
   // Fills the viewer's buffer and writes as much as the socket takes.
@@ -210,6 +213,7 @@ class SseHub {
   std::unordered_map<std::string, std::unique_ptr<Tail>> tails_;
   std::unordered_map<Viewer*, std::unique_ptr<Viewer>> viewers_;
   std::vector<Viewer*> dirty_;
+  std::vector<std::string> changed_tails_;        // logs with news since the last turn
   std::set<std::pair<int64_t, Viewer*>> parked_;  // long-poll readers by deadline
   int64_t last_heartbeat_scan_ms_ = 0;
 

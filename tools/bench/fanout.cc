@@ -3,6 +3,7 @@
 //
 //   scribe_bench fanout --target scribe|ds|nchan --port P [--subscribers 1000]
 //       [--messages 2000] [--rate 200] [--publishers 16] [--pid SERVER_PID]
+//       [--idle SECONDS]
 //
 // scribe and ds (the Durable Streams reference server) speak the Durable
 // Streams protocol: the stream is PUT at /v1/stream/<name>, read with
@@ -10,6 +11,10 @@
 // GET /sub/<name> (EventSource). Each 64-byte message carries its send time
 // (wall clock, ns) and its sequence number, so the client measures
 // publish -> receive latency whatever events the server packs it into.
+//
+// With --idle, the subscribers stay connected that long after the last
+// message, and the longest silence any of them saw (no byte at all: a
+// server's heartbeats keep it short) is reported.
 //
 // Subscribers are non-blocking sockets on one epoll loop; publishers are
 // keep-alive connections on their own threads. Bounded in time: the run
@@ -81,6 +86,8 @@ struct Subscriber {
   std::vector<bool> seen;
   int64_t count = 0;
   int64_t complete_ns = 0;
+  int64_t last_rx_ns = 0;  // idle phase: the last byte, and the longest gap between bytes
+  int64_t max_gap_ns = 0;
 
   // Decodes what `raw` holds into `body`.
   void Decode() {
@@ -255,6 +262,30 @@ int Fanout(const Args& args) {
   }
   const int64_t end_ns = WallNs();
   const double cpu = CpuSeconds(pid) - cpu_at_start;
+
+  // Idle: every byte is a sign of life (heartbeats are SSE comments).
+  const long idle_s = args.Get("idle", 0);
+  if (idle_s > 0 && complete == subscribers) {
+    const int64_t idle_start = WallNs();
+    for (Subscriber& sub : subs) sub.last_rx_ns = idle_start;
+    const auto idle_end = Clock::now() + std::chrono::seconds(idle_s);
+    while (Clock::now() < idle_end) {
+      int n = epoll_wait(epoll, events, 256, 100);
+      const int64_t now_ns = WallNs();
+      for (int k = 0; k < n; ++k) {
+        Subscriber& sub = subs[events[k].data.u64];
+        bool got_any = false;
+        for (ssize_t got; (got = recv(sub.fd, buffer, sizeof buffer, 0)) > 0;) got_any = true;
+        if (!got_any) continue;
+        sub.max_gap_ns = std::max(sub.max_gap_ns, now_ns - sub.last_rx_ns);
+        sub.last_rx_ns = now_ns;
+      }
+    }
+    const int64_t idle_stop = WallNs();
+    for (Subscriber& sub : subs) {
+      sub.max_gap_ns = std::max(sub.max_gap_ns, idle_stop - sub.last_rx_ns);
+    }
+  }
   for (std::thread& thread : threads) thread.join();
   for (Subscriber& sub : subs) close(sub.fd);
   close(epoll);
@@ -264,6 +295,8 @@ int Fanout(const Args& args) {
   if (complete < subscribers) last_ns = end_ns;
   const double seconds = static_cast<double>(last_ns - publish_start_ns) / 1e9;
   const double delivered = static_cast<double>(latencies.size());
+  int64_t max_silence_ns = 0;
+  for (const Subscriber& sub : subs) max_silence_ns = std::max(max_silence_ns, sub.max_gap_ns);
   std::sort(latencies.begin(), latencies.end());
   nlohmann::json result = {{"workload", "fanout"},
                            {"target", target.kind},
@@ -282,6 +315,8 @@ int Fanout(const Args& args) {
                            {"max_ms", latencies.empty() ? -1 : latencies.back()},
                            {"publish_errors", publish_errors.load()},
                            {"server_rss_max_kib", rss_max},
+                           {"idle_seconds", idle_s},
+                           {"idle_max_silence_ms", static_cast<double>(max_silence_ns) / 1e6},
                            {"server_cpu_seconds", cpu},
                            {"server_cpu_us_per_event", delivered > 0 ? cpu * 1e6 / delivered : 0}};
   std::printf(
@@ -292,6 +327,12 @@ int Fanout(const Args& args) {
       result["events_per_second"].get<double>(), Percentile(latencies, 0.5),
       Percentile(latencies, 0.9), Percentile(latencies, 0.99),
       latencies.empty() ? -1.0f : latencies.back(), publish_errors.load(), rss_max, cpu);
+  if (idle_s > 0) {
+    std::printf(
+        "fanout %s: idle %ld s after the last message: the longest silence at any "
+        "subscriber was %.1f s\n",
+        target.kind.c_str(), idle_s, static_cast<double>(max_silence_ns) / 1e9);
+  }
   Report(result);
   return complete == subscribers ? 0 : 1;
 }

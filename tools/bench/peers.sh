@@ -69,6 +69,7 @@ http {
     location ~ ^/sub/(\w+)\$ {
       nchan_subscriber eventsource;
       nchan_subscriber_first_message oldest;
+      nchan_eventsource_ping_interval 15;  # heartbeats, as Scribe's (15 s)
       nchan_channel_id \$1;
     }
     location = /ready { return 200 "ready\n"; }

@@ -6,7 +6,8 @@
 #   tools/bench/side_by_side.sh [OUT.jsonl] [WORKLOADS...]   (after tools/build.sh)
 #
 # Workloads: w1 (1,000 SSE subscribers, 2,000 messages at 200/s), w1b (5,000,
-# 500 at 50/s), w1c (10,000, 100 at 5/s; Scribe and nchan-2w only), w2 (8
+# 500 at 50/s), w1c (10,000, 100 at 5/s, then 35 s idle: the longest silence
+# between heartbeats; Scribe and nchan-2w only), w2 (8
 # connections appending as fast as answered, 10 s, and Scribe's HTTP ceiling),
 # w3 (160,000 messages read back whole, plain and SSE, from the start and the
 # middle; nchan: SSE from its oldest message only), scale (100 messages at
@@ -42,7 +43,7 @@ params() {  # the scribe_bench mode and options of a workload
   case $1 in
     w1) echo "fanout --subscribers 1000 --messages 2000 --rate 200" ;;
     w1b) echo "fanout --subscribers 5000 --messages 500 --rate 50" ;;
-    w1c) echo "fanout --subscribers 10000 --messages 100 --rate 5" ;;
+    w1c) echo "fanout --subscribers 10000 --messages 100 --rate 5 --idle 35" ;;
     w2) echo "appends --connections 8 --seconds 10" ;;
     w3) echo "catchup --messages 160000" ;;
     scale-*) echo "fanout --subscribers ${1#scale-} --messages 100 --rate 20" ;;

@@ -9,7 +9,9 @@
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/TCPServerConnection.h>
 #include <Poco/Net/TCPServerConnectionFactory.h>
+#include <poll.h>
 
+#include <cerrno>
 #include <optional>
 
 #include "host/common/log.h"
@@ -42,6 +44,47 @@ Status HeadError(const Poco::Net::MessageException& e) {
   return InvalidArgument("malformed_request", "the request head is malformed (" + what + ")");
 }
 
+// A connection's session. Poco 1.11 waits for each next request of a
+// keep-alive connection with a new epoll instance (epoll_create, epoll_ctl,
+// epoll_wait, close); on a plain socket this waits with one poll(2). Over
+// TLS, Poco's wait stays: it also sees bytes TLS already decrypted.
+class ServerSession : public Poco::Net::HTTPServerSession {
+ public:
+  ServerSession(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params)
+      : HTTPServerSession(socket, params), params_(params) {}
+
+  // As hasMoreRequests(): the first within the request timeout, then while
+  // kept alive, up to the params' request count, within the keep-alive time.
+  bool HasMoreRequests() {
+    if (socket().secure()) return hasMoreRequests();
+    if (!socket().impl()->initialized()) return false;
+    Poco::Timespan wait = params_->getTimeout();
+    if (served_++ > 0) {
+      const int most = params_->getMaxKeepAliveRequests();
+      if (!getKeepAlive() || (most > 0 && served_ > most)) return false;
+      if (buffered() > 0) return true;
+      wait = params_->getKeepAliveTimeout();
+    }
+    pollfd ready{socket().impl()->sockfd(), POLLIN, 0};
+    int n;
+    do {
+      n = ::poll(&ready, 1, static_cast<int>(wait.totalMilliseconds()));
+    } while (n < 0 && errno == EINTR);
+    return n > 0;
+  }
+
+  // As canKeepAlive(): whether the connection may take another request.
+  bool CanKeepAlive() {
+    if (socket().secure()) return canKeepAlive();
+    const int most = params_->getMaxKeepAliveRequests();
+    return most <= 0 || served_ < most;
+  }
+
+ private:
+  Poco::Net::HTTPServerParams::Ptr params_;
+  int served_ = 0;  // requests waited for
+};
+
 // One HTTP/1.1 connection: Poco's request loop (HTTPServerConnection) with
 // Scribe's answers where Poco would send an empty one or none: a JSON 4xx
 // for a head it cannot parse, and a total deadline for the head to arrive.
@@ -52,8 +95,8 @@ class Connection : public Poco::Net::TCPServerConnection {
 
   void run() override {
     const std::string server = shared_.params->getSoftwareVersion();
-    Poco::Net::HTTPServerSession session(socket(), shared_.params);
-    while (!shared_.stopped && session.hasMoreRequests()) {
+    ServerSession session(socket(), shared_.params);
+    while (!shared_.stopped && session.HasMoreRequests()) {
       Poco::Net::HTTPServerResponseImpl response(session);
       std::optional<Poco::Net::HTTPServerRequestImpl> request;
       if (!ReadHead(session, response, request)) return;
@@ -61,13 +104,13 @@ class Connection : public Poco::Net::TCPServerConnection {
       response.setDate(Poco::Timestamp());
       response.setVersion(request->getVersion());
       response.setKeepAlive(shared_.params->getKeepAlive() && request->getKeepAlive() &&
-                            session.canKeepAlive());
+                            session.CanKeepAlive());
       if (!server.empty()) response.set("Server", server);
       // Browsers take every answer as the type it says, never a guess.
       response.set("X-Content-Type-Options", "nosniff");
       if (!Serve(*request, response)) return;
       session.setKeepAlive(shared_.params->getKeepAlive() && response.getKeepAlive() &&
-                           session.canKeepAlive());
+                           session.CanKeepAlive());
     }
   }
 

@@ -13,7 +13,8 @@
 //       replays its buffer from the oldest message.
 //   scribe_bench slow-viewers --port P --pid SCRIBED_PID [--viewers 1000] [--seconds 10]
 //       The appends above alone, then again beside viewers of the stream
-//       that take one byte a second each; the producer's rate in both and the
+//       that take one byte a second each (once the host has filled what it
+//       holds for them and gone quiet); the producer's rate in both and the
 //       host's memory.
 //
 // Prints a human line and a `RESULT {json}` line per measure.
@@ -247,7 +248,18 @@ int SlowViewers(const Args& args) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   });
-  std::this_thread::sleep_for(std::chrono::seconds(2));  // every viewer attached and behind
+  // Until the host has filled what each viewer may hold (its bounded
+  // buffers) and goes quiet: the producer is measured beside them after.
+  const auto settle_start = Clock::now();
+  const double cpu_at_attach = CpuSeconds(pid);
+  for (double before = cpu_at_attach; Ms(Clock::now() - settle_start) < 30000;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    const double now = CpuSeconds(pid);
+    if (now - before < 0.05 && Ms(Clock::now() - settle_start) > 1000) break;
+    before = now;
+  }
+  const double settle_ms = Ms(Clock::now() - settle_start);
+  const double fill_cpu = CpuSeconds(pid) - cpu_at_attach;
   const long rss_attached = RssKiB(pid);
   int64_t beside = Measure(args, "producer_beside_slow_viewers", path, Payload, errors);
   stop = true;
@@ -256,15 +268,18 @@ int SlowViewers(const Args& args) {
 
   const double ratio = alone > 0 ? static_cast<double>(beside) / static_cast<double>(alone) : 0;
   std::printf(
-      "slow viewers: %zu of %ld connected, %lld bytes taken; producer beside them at %.0f%% of "
-      "its rate alone; server RSS %ld KiB alone, %ld KiB with the viewers attached, max %ld KiB\n",
-      fds.size(), viewers, static_cast<long long>(slow_bytes.load()), 100 * ratio, rss_alone,
-      rss_attached, rss_max.load());
+      "slow viewers: %zu of %ld connected, filled in %.1f s (server CPU %.2f s), %lld bytes "
+      "taken; producer beside them at %.0f%% of its rate alone; server RSS %ld KiB alone, %ld "
+      "KiB with the viewers attached, max %ld KiB\n",
+      fds.size(), viewers, settle_ms / 1000, fill_cpu, static_cast<long long>(slow_bytes.load()),
+      100 * ratio, rss_alone, rss_attached, rss_max.load());
   Report({{"workload", "slow_viewers"},
           {"target", "scribe"},
           {"viewers", fds.size()},
           {"seconds", seconds},
           {"slow_bytes_taken", slow_bytes.load()},
+          {"fill_seconds", settle_ms / 1000},
+          {"fill_server_cpu_seconds", fill_cpu},
           {"producer_ratio", ratio},
           {"server_rss_alone_kib", rss_alone},
           {"server_rss_attached_kib", rss_attached},

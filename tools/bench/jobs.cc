@@ -210,6 +210,7 @@ int SqliteInserts(const Args& args) {
   Report({{"workload", "sqlite_inserts"},
           {"target", "sqlite"},
           {"rows", written},
+          {"jobs", jobs},
           {"row_bytes", bytes},
           {"batch", batch},
           {"seconds", seconds},

@@ -19,7 +19,7 @@ mkdir -p "$dir"
 ulimit -n 65536 2>/dev/null || true
 
 wait_for() {  # the server's log file, the text it prints once serving
-  for _ in $(seq 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
+  for _ in $(seq 600); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
   echo "peers.sh: $kind did not start: $(cat "$1")" >&2
   return 1
 }

@@ -103,8 +103,15 @@ for workload in $workloads; do
     SCRIBE_ARGS=$scribe_args setsid tools/bench/peers.sh "$kind" "$port" "$dir/$kind-$port" \
       >"$dir/peer" 2>&1 &
     peer=$!
-    for _ in $(seq 300); do [ -s "$dir/peer" ] && break; sleep 0.1; done
-    read -r pid _ <"$dir/peer"
+    for _ in $(seq 600); do [ -s "$dir/peer" ] && break; sleep 0.1; done
+    read -r pid _ <"$dir/peer" || true
+    if ! [[ "${pid:-}" =~ ^[0-9]+$ ]]; then  # it did not start: say why, go on
+      cat "$dir/peer" >&2
+      if [ "$kind" = scribe ]; then failed=1; fi
+      kill -- -"$peer" 2>/dev/null || true
+      peer=""
+      continue
+    fi
     target=$kind
     case $kind in nchan*) target=nchan ;; esac
     status=0

@@ -43,7 +43,7 @@ PY
 
 run=$(cat "$dir/run")
 servers=$(cd "$dir" && ls ./*.dat | sed 's|^\./||; s|\.dat$||' | tr '\n' ' ')
-plot() {  # file, y label, column, title
+plot() {  # file, y label, column, title, [y: a log scale for y too]
   local lines=""
   for server in $servers; do
     lines="$lines${lines:+, }'$dir/$server.dat' using 1:$3 with linespoints lw 2 title '$server'"
@@ -55,6 +55,7 @@ set title "$4 (100 messages at 20/s, run $run)"
 set xlabel "SSE subscribers"
 set ylabel "$2"
 set logscale x
+${5:+set logscale y}
 set key top left
 set grid
 plot $lines
@@ -62,5 +63,5 @@ GP
 }
 plot fanout_cpu.png "server CPU per delivered event (us)" 2 "Fan-out: CPU per event"
 plot fanout_rss.png "server RSS, max (MiB)" 3 "Fan-out: memory"
-plot fanout_p99.png "publish -> receive p99 (ms)" 4 "Fan-out: p99 latency"
+plot fanout_p99.png "publish -> receive p99 (ms)" 4 "Fan-out: p99 latency" y
 echo "plot.sh: run $run -> $out/fanout_{cpu,rss,p99}.png"

@@ -579,14 +579,18 @@ TEST_P(StoreContractTest, EverySmallAppendKeepsItsBoundsAmongMany) {
     append.path = "/s/many";
     append.content_type = "text/plain";
     append.data = "<" + std::to_string(i) + ">";
+    if (i == 1500) append.data = "<1500" + std::string(10000, '=') + ">";  // one large one
     starts.push_back(static_cast<int64_t>(all.size()));
     all += append.data;
     ASSERT_TRUE(store_->AppendStream(append, result).ok());
   }
   EXPECT_EQ(ReadAll(*store_, "/s/many"), all);
-  for (size_t i : {size_t{0}, size_t{1}, size_t{700}, size_t{1999}}) {
+  for (size_t i : {size_t{0}, size_t{1}, size_t{700}, size_t{1500}, size_t{1501}, size_t{1999}}) {
     const int64_t at = starts[i];
-    const std::string one = "<" + std::to_string(i) + ">";
+    const std::string one = all.substr(
+        static_cast<size_t>(at),
+        static_cast<size_t>(
+            (i + 1 < starts.size() ? starts[i + 1] : static_cast<int64_t>(all.size())) - at));
     EXPECT_EQ(ReadAll(*store_, "/s/many", at), all.substr(static_cast<size_t>(at)));
     // Whole chunks: one byte asked for, the whole append given.
     EXPECT_EQ(store_->ReadStream("/s/many", at, 1, true)->data, one);

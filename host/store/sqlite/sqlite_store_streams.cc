@@ -100,8 +100,9 @@ Result<Row> LiveRow(Db& db, const std::string& path, int64_t now_ms) {
 
 // ---- rows of appends
 
-// Appends below this many bytes grow the stream's last row rather than
-// start a row (schema/006_stream_chunks_by_offset.sql).
+// An append below this many bytes grows the stream's last row, while that
+// row is below it too, rather than start a row
+// (schema/006_stream_chunks_by_offset.sql).
 constexpr size_t kGrowRowsBelow = 4096;
 
 // A row's `appends`: where its appends after the first start, relative to
@@ -245,12 +246,13 @@ bool SameMediaType(std::string_view a, std::string_view b) {
 
 Status AddChunk(Writer::Tx& tx, Row& row, const std::string& data) {
   if (data.empty()) return Status::Ok();
-  // The stream's last row grows while it is small and ends at the tail.
+  // A small append grows the stream's last row while that row is small and
+  // ends at the tail.
   Stmt& last = tx.Prepare(
       "SELECT offset, data, appends FROM stream_chunks WHERE stream_id = ?1 "
       "ORDER BY offset DESC LIMIT 1");
   last.Bind(1, row.info.id);
-  if (last.Step() && last.Blob(1).size() < kGrowRowsBelow &&
+  if (data.size() < kGrowRowsBelow && last.Step() && last.Blob(1).size() < kGrowRowsBelow &&
       last.Int(0) + static_cast<int64_t>(last.Blob(1).size()) == row.info.tail) {
     const int64_t row_offset = last.Int(0);
     std::string grown = std::string(last.Blob(1)) + data;

@@ -22,6 +22,15 @@ std::unique_ptr<Db> OpenDb(const std::string& path) {
 
 int LatestVersion() { return BuiltinMigrations().back().version; }
 
+// A database at `path` as schema `version` left it, with `rows` (SQL) in it.
+void OldDatabase(const std::string& path, int version, const std::string& rows) {
+  auto db = OpenDb(path);
+  std::vector<Migration> old(BuiltinMigrations().begin(), BuiltinMigrations().begin() + version);
+  ASSERT_TRUE(Migrate(*db, old).ok());
+  ASSERT_EQ(*SchemaVersion(*db), version);
+  ASSERT_TRUE(db->Exec(rows).ok());
+}
+
 TEST(MigrationsTest, AFreshDatabaseGetsEveryMigration) {
   TempDir dir;
   auto db = OpenDb(dir.File("fresh.db"));
@@ -39,19 +48,13 @@ TEST(MigrationsTest, MigrationsAreNumberedInOrderFromOne) {
 TEST(MigrationsTest, AnOldDatabaseIsUpgradedAndKeepsItsJobs) {
   TempDir dir;
   std::string path = dir.File("old.db");
-  {
-    // A database as the first release of the schema left it, with one job
-    // half way through its output.
-    auto db = OpenDb(path);
-    std::vector<Migration> first(BuiltinMigrations().begin(), BuiltinMigrations().begin() + 1);
-    ASSERT_TRUE(Migrate(*db, first).ok());
-    ASSERT_EQ(*SchemaVersion(*db), 1);
-    ASSERT_TRUE(db->Exec("INSERT INTO jobs (id, title, input, input_bytes, provider, model, state, "
-                         "attempts, output_bytes, created_ms, updated_ms) VALUES ('job_old', 't', "
-                         "'input', 5, 'offline', 'narrator', 'failed', 1, 6, 1, 1);"
-                         "INSERT INTO chunks VALUES ('job_old', 0, 0, CAST('hello ' AS BLOB));")
-                    .ok());
-  }
+  // The first release of the schema, with one job half way through its output.
+  OldDatabase(path, 1,
+              "INSERT INTO jobs (id, title, input, input_bytes, provider, model, state, attempts, "
+              "output_bytes, created_ms, updated_ms) VALUES ('job_old', 't', 'input', 5, "
+              "'offline', 'narrator', 'failed', 1, 6, 1, 1);"
+              "INSERT INTO chunks VALUES ('job_old', 0, 0, CAST('hello ' AS BLOB));");
+  if (HasFatalFailure()) return;
   Result<std::unique_ptr<Store>> store = OpenStore(path, StoreOptions{});
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   Result<Job> job = (*store)->GetJob("job_old");
@@ -76,17 +79,13 @@ TEST(MigrationsTest, AnOldDatabaseIsUpgradedAndKeepsItsJobs) {
 TEST(MigrationsTest, AStreamWrittenBeforeVersion6KeepsItsChunksInOrder) {
   TempDir dir;
   std::string path = dir.File("v5.db");
-  {
-    // Version 5 keyed chunks by seq: two appends, then a third.
-    auto db = OpenDb(path);
-    std::vector<Migration> five(BuiltinMigrations().begin(), BuiltinMigrations().begin() + 5);
-    ASSERT_TRUE(Migrate(*db, five).ok());
-    ASSERT_TRUE(db->Exec("INSERT INTO streams (id, path, content_type, tail, next_seq, created_ms, "
-                         "accessed_ms) VALUES (1, '/v1/stream/old', 'text/plain', 11, 3, 1, 1);"
-                         "INSERT INTO stream_chunks VALUES (1, 0, 0, CAST('one ' AS BLOB)),"
-                         " (1, 1, 4, CAST('two ' AS BLOB)), (1, 2, 8, CAST('3!\n' AS BLOB));")
-                    .ok());
-  }
+  // Version 5 keyed chunks by seq: three appends.
+  OldDatabase(path, 5,
+              "INSERT INTO streams (id, path, content_type, tail, next_seq, created_ms, "
+              "accessed_ms) VALUES (1, '/v1/stream/old', 'text/plain', 11, 3, 1, 1);"
+              "INSERT INTO stream_chunks VALUES (1, 0, 0, CAST('one ' AS BLOB)),"
+              " (1, 1, 4, CAST('two ' AS BLOB)), (1, 2, 8, CAST('3!\n' AS BLOB));");
+  if (HasFatalFailure()) return;
   Result<std::unique_ptr<Store>> store = OpenStore(path, StoreOptions{});
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   Result<StreamRead> read = (*store)->ReadStream("/v1/stream/old", 4, 100, false);

@@ -35,7 +35,7 @@ int Call(Poco::Net::HTTPClientSession& session, const std::string& method, const
   return response.getStatus();
 }
 
-int ConnectGet(int port, const std::string& path, int receive_buffer) {
+int ConnectSend(int port, const std::string& request, int receive_buffer) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (receive_buffer > 0) {
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
@@ -44,15 +44,20 @@ int ConnectGet(int port, const std::string& path, int receive_buffer) {
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const std::string request = "GET " + path +
-                              " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
-                              "Cache-Control: no-cache\r\n\r\n";
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
       send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) {
     close(fd);
     return -1;
   }
   return fd;
+}
+
+int ConnectGet(int port, const std::string& path, int receive_buffer) {
+  return ConnectSend(port,
+                     "GET " + path +
+                         " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+                         "Cache-Control: no-cache\r\n\r\n",
+                     receive_buffer);
 }
 
 void Report(const nlohmann::json& result) {

@@ -30,8 +30,11 @@ struct Args {
 // One request on a (keep-alive) session, its body read and dropped; the status.
 int Call(Poco::Net::HTTPClientSession& session, const std::string& method, const std::string& path,
          const std::string& body);
-// A blocking socket with `GET path` (Accept: text/event-stream) sent; -1 on
-// failure. `receive_buffer` > 0 sets SO_RCVBUF (bytes) before connecting.
+// A blocking socket to 127.0.0.1:port with `request` (a whole HTTP request)
+// sent; -1 on failure. `receive_buffer` > 0 sets SO_RCVBUF (bytes) before
+// connecting.
+int ConnectSend(int port, const std::string& request, int receive_buffer = 0);
+// ConnectSend with `GET path` (Accept: text/event-stream).
 int ConnectGet(int port, const std::string& path, int receive_buffer = 0);
 // Prints `RESULT {json}` for side_by_side.sh.
 void Report(const nlohmann::json& result);

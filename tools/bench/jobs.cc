@@ -16,8 +16,6 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -77,16 +75,8 @@ double DirectMs(int fake_port) {
       "Content-Length: " +
       std::to_string(body.size()) + "\r\n\r\n" + body;
   const auto start = Clock::now();
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(fake_port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) {
-    close(fd);
-    return -1;
-  }
+  int fd = ConnectSend(fake_port, request);
+  if (fd < 0) return -1;
   // The first delta names the role with empty content; the next holds text.
   return ReadUntil(fd, "\"delta\":{\"content\":\"") ? MsSince(start) : -1;
 }

@@ -1,5 +1,6 @@
-# Writes OUTPUT, a C++ file holding every schema/NNN_name.sql file of
-# SCHEMA_DIR as a Migration {version, name, sql}, in version order.
+# Writes OUTPUT, a C++ file holding every NNN_name.sql file of SCHEMA_DIR as
+# a Migration {version, name, sql}, in version order, returned by
+# NAMESPACE::FUNCTION().
 file(GLOB files RELATIVE ${SCHEMA_DIR} ${SCHEMA_DIR}/[0-9][0-9][0-9]_*.sql)
 list(SORT files)
 set(body "")
@@ -11,17 +12,17 @@ foreach(file ${files})
 endforeach()
 file(WRITE ${OUTPUT}.tmp
 "// Generated from schema/*.sql by cmake/embed_schema.cmake. Do not edit.
-#include \"host/store/sqlite/migrations.h\"
+#include \"host/store/sql/migrations.h\"
 
-namespace scribe::store::sqlite {
+namespace ${NAMESPACE} {
 
-const std::vector<Migration>& BuiltinMigrations() {
-  static const std::vector<Migration> kMigrations = {
+const std::vector<sql::Migration>& ${FUNCTION}() {
+  static const std::vector<sql::Migration> kMigrations = {
 ${body}  };
   return kMigrations;
 }
 
-}  // namespace scribe::store::sqlite
+}  // namespace ${NAMESPACE}
 ")
 file(COPY_FILE ${OUTPUT}.tmp ${OUTPUT} ONLY_IF_DIFFERENT)
 file(REMOVE ${OUTPUT}.tmp)

@@ -115,7 +115,10 @@ const std::vector<Setting>& Settings() {
        "the URL clients reach this host at, scheme://host[:port], for the links it hands out "
        "(Durable Streams webhook callbacks) [the listen address]",
        PublicUrl(&Config::public_url)},
-      {"db", "SCRIBE_DB", "db", "database: a file path or sqlite:PATH [scribe.db]",
+      {"db", "SCRIBE_DB", "db",
+       "database: a file path or sqlite:PATH (this host alone), or "
+       "postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME (shared by any number of hosts) "
+       "[scribe.db]",
        Text(&Config::db)},
       {"auth", "SCRIBE_AUTH", "auth",
        "on: every API request needs an API key (scribectl keys create); off: one local user, "
@@ -190,6 +193,10 @@ const std::vector<Setting>& Settings() {
        "group commit: wait this long to gather writes (0: commit as soon as the writer is free) "
        "[0]",
        Integer(&Config::commit_interval_ms, 0, 1000)},
+      {"lease-ms", "SCRIBE_LEASE_MS", "lease_ms",
+       "a running job stays this host's this long without a renewal; on a shared database "
+       "another host takes it over once it expires [15000]",
+       Integer(&Config::lease_ms, 300, 3600000)},
       {"retry-tries", "SCRIBE_RETRY_TRIES", "retry_tries",
        "tries per provider before a job's first byte, for retryable errors [3]",
        Integer(&Config::retry_tries, 1, 100)},

@@ -40,6 +40,7 @@ struct Config {
   int64_t keep_alive_ms = 5000;
   std::string synchronous = "NORMAL";
   int commit_interval_ms = 0;
+  int64_t lease_ms = 15000;
   std::string log_level = "info";
   int retry_tries = 3;
   int64_t retry_base_ms = 1000;

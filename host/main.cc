@@ -101,6 +101,7 @@ int Run(const Config& config) {
   store::StoreOptions store_options;
   store_options.synchronous = config.synchronous;
   store_options.commit_interval_ms = config.commit_interval_ms;
+  store_options.lease_ms = config.lease_ms;
   Result<std::unique_ptr<store::Store>> store = store::OpenStore(config.db, store_options);
   if (!store.ok()) return Fail(store.status());
   Status exposure = CheckExposure(config, **store);
@@ -138,6 +139,7 @@ int Run(const Config& config) {
   stream::SseHub hub(source, hub_options);
 
   jobs::JobServiceOptions job_options;
+  job_options.lease_ms = config.lease_ms;
   job_options.workers = config.workers;
   job_options.max_document_bytes = config.max_document_bytes;
   job_options.retry.tries_per_provider = config.retry_tries;

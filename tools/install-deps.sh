@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Scribe needs from Debian 12 packages: to build and run it, and
 # with --for-tests also what its tests use (headless Chromium, Node.js, the
-# httpx client, openssl, clang for the fuzzers). Runs apt-get (update first) only when something is
-# missing; uses sudo when not run as root.
+# httpx client, openssl, PostgreSQL's server, clang for the fuzzers). Runs
+# apt-get (update first) only when something is missing; uses sudo when not
+# run as root.
 set -euo pipefail
 
 PACKAGES=(
@@ -10,6 +11,7 @@ PACKAGES=(
   libpoco-dev            # Poco Foundation, Net, Util, JSON, NetSSL
   libssl-dev             # OpenSSL, under NetSSL and for the HTTPS listener
   libsqlite3-dev sqlite3
+  libpq-dev              # libpq, for the PostgreSQL store
   nlohmann-json3-dev
   libboost-dev libboost-filesystem-dev
   googletest libgtest-dev
@@ -18,6 +20,7 @@ PACKAGES=(
 if [ "${1:-}" = "--for-tests" ]; then
   PACKAGES+=(
     openssl                # self-signed certificates for the TLS tests
+    postgresql             # the server of the tests' throwaway cluster (tools/pg_cluster.sh)
     python3-httpx          # the original app's client, in the compatibility test
     nodejs                 # the OpenAPI validator and the browser tests
     chromium               # headless, for the viewer's tests (driven by playwright-core)

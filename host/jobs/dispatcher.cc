@@ -92,23 +92,31 @@ class JobService::RunSink : public plugin::GenerationSink {
   std::string model_;
 };
 
-Status JobService::Start() {
+Status JobService::RecoverJobs() {
   Result<std::vector<std::string>> interrupted = store_.InterruptRunningJobs();
   if (!interrupted.ok()) return interrupted.status();
+  int continued = 0;
   for (const std::string& id : *interrupted) {
-    Result<Job> job = store_.RequeueJob(id, "continuing after the host restarted");
-    if (!job.ok()) {
+    Result<Job> job = store_.RequeueJob(id, "continuing after its host stopped");
+    if (job.ok()) {
+      ++continued;
+    } else if (job.status().reason() != "job_active") {  // not another host's already
       Log(LogLevel::kWarning, "jobs",
           "cannot continue interrupted job " + id + ": " + job.status().ToString());
     }
   }
-  if (!interrupted->empty()) {
-    Log(LogLevel::kInfo, "jobs",
-        "continuing " + std::to_string(interrupted->size()) + " interrupted job(s)");
+  if (continued > 0) {
+    Log(LogLevel::kInfo, "jobs", "continuing " + std::to_string(continued) + " interrupted job(s)");
   }
+  return Status::Ok();
+}
+
+Status JobService::Start() {
+  SCRIBE_RETURN_IF_ERROR(RecoverJobs());
   for (int i = 0; i < std::max(1, options_.workers); ++i) {
     workers_.emplace_back([this] { WorkerLoop(); });
   }
+  keeper_ = std::thread([this] { KeeperLoop(); });
   return Status::Ok();
 }
 
@@ -120,8 +128,33 @@ void JobService::Stop() {
     for (auto& [id, run] : runs_) run->shutdown = true;
   }
   work_cv_.notify_all();
+  keeper_cv_.notify_all();
+  if (keeper_.joinable()) keeper_.join();
   for (std::thread& worker : workers_) worker.join();
   workers_.clear();
+}
+
+void JobService::KeeperLoop() {
+  const auto period = std::chrono::milliseconds(std::max<int64_t>(options_.lease_ms / 3, 10));
+  for (;;) {
+    bool running = false;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (keeper_cv_.wait_for(lock, period, [&] { return stopping_; })) return;
+      running = !runs_.empty();
+    }
+    if (running) {
+      Status renewed = store_.RenewLeases();
+      if (!renewed.ok()) {
+        Log(LogLevel::kError, "jobs", "cannot renew this host's leases: " + renewed.ToString());
+      }
+    }
+    Status recovered = RecoverJobs();
+    if (!recovered.ok()) {
+      Log(LogLevel::kError, "jobs",
+          "cannot recover jobs of stopped hosts: " + recovered.ToString());
+    }
+  }
 }
 
 ServiceStats JobService::Stats() const {

@@ -312,8 +312,9 @@ void JobService::OnCommitted(const std::vector<store::CommittedChange>& changes)
         ++queued_hints_;
       }
       work_cv_.notify_one();
-    } else if (job.state != JobState::kRunning) {
-      // Cancelled (or finished) while a generation still runs for it.
+    } else if (job.state != JobState::kRunning || job.lease_owner != store_.HostId()) {
+      // Cancelled (or finished) while a generation still runs for it, or
+      // taken over by another host after this one's lease expired.
       StopRun(job.id, /*storage_failed=*/false);
     }
   }

@@ -44,6 +44,9 @@ struct JobServiceOptions {
   // Per API key (not for the local user when authentication is off); 0: no limit.
   int max_active_jobs_per_key = 16;         // queued, running or interrupted at once
   int submissions_per_minute_per_key = 60;  // submit and retry
+  // The store's lease (StoreOptions::lease_ms): leases are renewed three
+  // times within it, and jobs of hosts that are gone looked for as often.
+  int64_t lease_ms = 15000;
 };
 
 // A submission as decoded from a request; JobService checks its meaning.
@@ -79,10 +82,12 @@ class JobService : public store::CommitListener, public stream::LogSource {
              const JobServiceOptions& options);
   ~JobService() override;
 
-  // Recovers jobs the last run left running, then starts the dispatchers.
+  // Recovers jobs the last run left running, then starts the dispatchers
+  // and the keeper of this host's leases.
   Status Start();
   // Stops dispatching; running generations end as `interrupted` (their
-  // committed output kept) and are continued at the next start.
+  // committed output kept) and are continued at the next start, or at once
+  // by another host sharing the database.
   void Stop();
 
   // ---- documents, as `caller` may see them
@@ -141,6 +146,12 @@ class JobService : public store::CommitListener, public stream::LogSource {
   // submission within the rate. ResourceExhausted (429) otherwise.
   Status Admit(const Caller& caller, bool new_job);
   void WorkerLoop();
+  // Renews this host's leases and takes over the jobs of hosts that are
+  // gone, every lease_ms / 3, until Stop().
+  void KeeperLoop();
+  // Interrupted jobs, and running ones whose host is gone, queued again to
+  // continue after their last byte.
+  Status RecoverJobs();
   void RunJob(const store::Job& job);
   AttemptResult Execute(const store::Job& job, Run& run, const Route& route);
   void StopRun(const std::string& job_id, bool storage_failed);
@@ -154,12 +165,14 @@ class JobService : public store::CommitListener, public stream::LogSource {
   // Guarded by mu_.
   mutable std::mutex mu_;
   std::condition_variable work_cv_;
+  std::condition_variable keeper_cv_;
   int queued_hints_ = 0;
   bool stopping_ = false;
   std::map<std::string, std::shared_ptr<Run>> runs_;  // running generations by job
 
   std::atomic<int64_t> chunks_emitted_{0};
   std::vector<std::thread> workers_;
+  std::thread keeper_;
 };
 
 }  // namespace scribe::jobs

@@ -1,8 +1,8 @@
 // Store: Scribe's storage, in job terms (DESIGN.md §2).
 //
-// One implementation per backend (SQLite now, host/store/sqlite/; a
-// PostgreSQL one can slot in behind the same interface). Every backend passes
-// the contract tests in tests/store/store_contract_test.cc.
+// One implementation over SQL (host/store/sql/) for two backends: SQLite, one
+// host's embedded file, and PostgreSQL, shared by several hosts. Every
+// backend passes the contract tests in tests/store/store_contract_test.cc.
 //
 // Persist before publish: a write is visible to any reader, and reported to
 // the CommitListener, only after its transaction committed. State changes and
@@ -160,8 +160,15 @@ class Store : public StoreReader {
   virtual Status DeleteJob(const std::string& id) = 0;
 
   // ---- lifecycle: each an atomic, conditional transition
-  // Moves the oldest queued job to running and opens attempt attempts+1.
+  // Moves the oldest queued job to running and opens attempt attempts+1,
+  // leased to this host for StoreOptions::lease_ms. Hosts sharing a database
+  // never claim the same job.
   virtual Result<std::optional<Job>> ClaimNextJob() = 0;
+  // Extends the lease of every job this host runs; the host calls it well
+  // within lease_ms, for as long as it runs them.
+  virtual Status RenewLeases() = 0;
+  // This host's name on the leases it holds (Job::lease_owner).
+  virtual const std::string& HostId() const = 0;
   // failed, cancelled or interrupted -> queued, keeping the log: the next
   // attempt continues after its last byte. Conflict from any other state.
   virtual Result<Job> RequeueJob(const std::string& id, const std::string& note) = 0;
@@ -183,8 +190,11 @@ class Store : public StoreReader {
   // (cancelled while the plugin was still answering): to the attempt and to
   // the job's total, whatever the job's state now.
   virtual Status AddAttemptUsage(const std::string& id, int attempt, const Usage& usage) = 0;
-  // Start-up recovery: every running job becomes interrupted. Returns the ids
-  // of all interrupted jobs, oldest first.
+  // Recovery: every running job whose host is gone becomes interrupted — on
+  // a database one host holds alone, every running job this host did not
+  // claim; on a shared one, every running job whose lease expired. Returns
+  // the ids of all interrupted jobs, oldest first. Hosts call it at start-up
+  // and then every so often, to take over the jobs of a host that died.
   virtual Result<std::vector<std::string>> InterruptRunningJobs() = 0;
 
   // ---- the log
@@ -241,11 +251,15 @@ struct StoreOptions {
   // whatever is queued as soon as the writer is free).
   int commit_interval_ms = 0;
   int64_t max_queued_append_bytes = 64 << 20;
+  // How long a running job stays this host's without a renewal: after that,
+  // on a shared database, another host takes it over.
+  int64_t lease_ms = 15000;
 };
 
-// Opens the backend named by `url`: a path or "sqlite:PATH". One host at a
-// time may hold a database: FailedPrecondition("database_in_use") names the
-// process that holds it.
+// Opens the backend named by `url`: a path or "sqlite:PATH" (one host at a
+// time may hold the file: Conflict("database_in_use") names the process that
+// holds it), or "postgresql://..." / "postgres://..." (libpq's URL; any
+// number of hosts share it).
 Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const StoreOptions& options);
 // Opens an existing database only to read it, beside a running host or
 // without one; never creates, migrates or locks it.

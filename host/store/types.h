@@ -89,6 +89,10 @@ struct Job {
   int64_t updated_ms = 0;
   std::optional<int64_t> started_ms;
   std::optional<int64_t> finished_ms;
+  // The host that claimed it last ("<hostname>:<pid>:<random>"), and until
+  // when a running job stays that host's without a renewal.
+  std::string lease_owner;
+  std::optional<int64_t> lease_until_ms;
 };
 
 // One run of a provider for a job.

@@ -31,6 +31,7 @@ class HostTest : public ::testing::Test {
   }
   int port() const { return host_->port(); }
 
+ public:
   // A markdown document of `sections` sections whose narration is long
   // enough to watch: about 60 chunks per section.
   static std::string Document(int sections) {
@@ -48,6 +49,7 @@ class HostTest : public ::testing::Test {
   // What the offline provider produces for Document(sections).
   static std::string Script(int sections) { return offline::Narrate("", Document(sections)); }
 
+ protected:
   std::string Output(const std::string& job_id) {
     HttpResponse response = Http(port(), "GET", "/api/jobs/" + job_id + "/output");
     EXPECT_EQ(response.status, 200);

@@ -1,11 +1,12 @@
 // Schema migrations against real database files: a fresh database, one left
 // at an older schema version with data in it, one from a newer Scribe, and a
 // migration that fails.
-#include "host/store/sqlite/migrations.h"
+#include "host/store/sql/migrations.h"
 
 #include <gtest/gtest.h>
 
-#include "host/store/sqlite/db.h"
+#include "host/store/sqlite/sqlite_db.h"
+#include "host/store/sqlite/sqlite_store.h"
 #include "host/store/store.h"
 #include "tests/support/host_process.h"
 
@@ -14,35 +15,38 @@ namespace {
 
 using testing::TempDir;
 
-std::unique_ptr<Db> OpenDb(const std::string& path) {
-  Result<std::unique_ptr<Db>> db = Db::Open(path, /*create=*/true);
+using sql::Migrate;
+using sql::Migration;
+
+std::unique_ptr<SqliteDb> OpenDb(const std::string& path) {
+  Result<std::unique_ptr<SqliteDb>> db = SqliteDb::Open(path, /*create=*/true);
   EXPECT_TRUE(db.ok()) << db.status().ToString();
   return std::move(db).value();
 }
 
-int LatestVersion() { return BuiltinMigrations().back().version; }
+int LatestVersion() { return SqliteMigrations().back().version; }
 
 // A database at `path` as schema `version` left it, with `rows` (SQL) in it.
 void OldDatabase(const std::string& path, int version, const std::string& rows) {
   auto db = OpenDb(path);
-  std::vector<Migration> old(BuiltinMigrations().begin(), BuiltinMigrations().begin() + version);
+  std::vector<Migration> old(SqliteMigrations().begin(), SqliteMigrations().begin() + version);
   ASSERT_TRUE(Migrate(*db, old).ok());
-  ASSERT_EQ(*SchemaVersion(*db), version);
+  ASSERT_EQ(*db->SchemaVersion(), version);
   ASSERT_TRUE(db->Exec(rows).ok());
 }
 
 TEST(MigrationsTest, AFreshDatabaseGetsEveryMigration) {
   TempDir dir;
   auto db = OpenDb(dir.File("fresh.db"));
-  ASSERT_TRUE(Migrate(*db, BuiltinMigrations()).ok());
-  EXPECT_EQ(*SchemaVersion(*db), LatestVersion());
-  ASSERT_TRUE(Migrate(*db, BuiltinMigrations()).ok());  // idempotent
-  EXPECT_EQ(*SchemaVersion(*db), LatestVersion());
+  ASSERT_TRUE(Migrate(*db, SqliteMigrations()).ok());
+  EXPECT_EQ(*db->SchemaVersion(), LatestVersion());
+  ASSERT_TRUE(Migrate(*db, SqliteMigrations()).ok());  // idempotent
+  EXPECT_EQ(*db->SchemaVersion(), LatestVersion());
 }
 
 TEST(MigrationsTest, MigrationsAreNumberedInOrderFromOne) {
   int expected = 1;
-  for (const Migration& m : BuiltinMigrations()) EXPECT_EQ(m.version, expected++) << m.name;
+  for (const Migration& m : SqliteMigrations()) EXPECT_EQ(m.version, expected++) << m.name;
 }
 
 TEST(MigrationsTest, AnOldDatabaseIsUpgradedAndKeepsItsJobs) {
@@ -73,7 +77,7 @@ TEST(MigrationsTest, AnOldDatabaseIsUpgradedAndKeepsItsJobs) {
   EXPECT_EQ(*(*store)->ReadOutput("job_old", 0, 100), "hello world");
   store->reset();
   auto db = OpenDb(path);
-  EXPECT_EQ(*SchemaVersion(*db), LatestVersion());
+  EXPECT_EQ(*db->SchemaVersion(), LatestVersion());
 }
 
 TEST(MigrationsTest, AStreamWrittenBeforeVersion6KeepsItsChunksInOrder) {
@@ -123,7 +127,7 @@ TEST(MigrationsTest, AFailingMigrationLeavesTheDatabaseAtItsPreviousVersion) {
   Status status = Migrate(*db, migrations);
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.message().find("002_broken.sql"), std::string::npos);
-  EXPECT_EQ(*SchemaVersion(*db), 1);
+  EXPECT_EQ(*db->SchemaVersion(), 1);
   Stmt b(*db, "SELECT count(*) FROM sqlite_master WHERE name = 'b'");
   ASSERT_TRUE(b.Step());
   EXPECT_EQ(b.Int(0), 0);  // rolled back with its migration

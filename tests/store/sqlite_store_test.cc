@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "host/store/maintenance.h"
-#include "host/store/sqlite/db.h"
+#include "host/store/sqlite/sqlite_db.h"
 #include "host/store/store.h"
 #include "tests/support/host_process.h"
 
@@ -79,7 +79,7 @@ TEST(SqliteStoreTest, AReaderNeverCreatesOrMigratesAFile) {
   // A database left at schema version 1 is reported, not upgraded.
   const std::string old_path = dir.File("old.db");
   {
-    Result<std::unique_ptr<Db>> db = Db::Open(old_path, /*create=*/true);
+    Result<std::unique_ptr<SqliteDb>> db = SqliteDb::Open(old_path, /*create=*/true);
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE((*db)->Exec("CREATE TABLE t (x); PRAGMA user_version = 1").ok());
   }

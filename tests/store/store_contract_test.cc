@@ -3,20 +3,25 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <map>
 #include <mutex>
+#include <thread>
 
 #include "host/common/clock.h"
 #include "host/store/store.h"
 #include "tests/support/host_process.h"
+#include "tests/support/postgres.h"
 
 namespace scribe::store {
 namespace {
 
 using testing::TempDir;
 
+// A backend: its name, and the URL of a database of its own for a test's
+// directory (the same URL every time for the same directory).
 struct Backend {
   std::string name;
-  std::function<Result<std::unique_ptr<Store>>(const TempDir&)> open;
+  std::function<std::string(const TempDir&)> url;
 };
 
 void PrintTo(const Backend& backend, std::ostream* os) { *os << backend.name; }
@@ -44,8 +49,12 @@ class RecordingListener : public CommitListener {
 
 class StoreContractTest : public ::testing::TestWithParam<Backend> {
  protected:
-  void SetUp() override {
-    Result<std::unique_ptr<Store>> opened = GetParam().open(dir_);
+  void SetUp() override { Open(); }
+
+  // Opens the test's database again, as a host starting on it would.
+  void Open(StoreOptions options = {}) {
+    store_.reset();
+    Result<std::unique_ptr<Store>> opened = OpenStore(GetParam().url(dir_), options);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     store_ = std::move(opened).value();
     store_->SetCommitListener(&listener_);
@@ -306,13 +315,35 @@ TEST_P(StoreContractTest, RequeueAcceptsOnlyFailedCancelledOrInterruptedJobs) {
   EXPECT_EQ(store_->RequeueJob("job_missing", "x").status().code(), Code::kNotFound);
 }
 
-TEST_P(StoreContractTest, StartUpRecoveryInterruptsRunningJobs) {
+TEST_P(StoreContractTest, RecoveryInterruptsTheRunningJobsOfAHostThatIsGone) {
+  StoreOptions short_lease;
+  short_lease.lease_ms = 300;
+  Open(short_lease);
   Job running = CreateRunning();
+  EXPECT_EQ(running.lease_owner, store_->HostId());
   store_->Append(running.id, 1, "partial");
   Job queued = CreateQueued();
-  Result<std::vector<std::string>> interrupted = store_->InterruptRunningJobs();
-  ASSERT_TRUE(interrupted.ok());
-  EXPECT_EQ(*interrupted, std::vector<std::string>{running.id});
+  // Its own host is running it: not taken, however often recovery runs.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(store_->RenewLeases().ok());
+    Result<std::vector<std::string>> none = store_->InterruptRunningJobs();
+    ASSERT_TRUE(none.ok()) << none.status().ToString();
+    EXPECT_TRUE(none->empty());
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  }
+  EXPECT_EQ(store_->GetJob(running.id)->state, JobState::kRunning);
+
+  // Its host stops without ending it; the next host finds it (on a shared
+  // database, once the lease expired).
+  Open(short_lease);
+  std::vector<std::string> interrupted;
+  for (int i = 0; i < 100 && interrupted.empty(); ++i) {
+    Result<std::vector<std::string>> found = store_->InterruptRunningJobs();
+    ASSERT_TRUE(found.ok()) << found.status().ToString();
+    interrupted = *found;
+    if (interrupted.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(interrupted, std::vector<std::string>{running.id});
   Result<Job> job = store_->GetJob(running.id);
   EXPECT_EQ(job->state, JobState::kInterrupted);
   EXPECT_EQ(job->output_bytes, 7);
@@ -320,7 +351,15 @@ TEST_P(StoreContractTest, StartUpRecoveryInterruptsRunningJobs) {
   store_->Append(running.id, 1, "late");  // the old attempt is over
   ASSERT_TRUE(store_->Flush().ok());
   EXPECT_EQ(Output(running.id), "partial");
-  EXPECT_TRUE(store_->RequeueJob(running.id, "restart").ok());
+  ASSERT_TRUE(store_->RequeueJob(running.id, "restart").ok());
+  Result<std::optional<Job>> taken = store_->ClaimNextJob();
+  ASSERT_TRUE(taken.ok() && taken->has_value());
+  EXPECT_EQ((*taken)->id, running.id);
+  EXPECT_EQ((*taken)->attempts, 2);
+  EXPECT_EQ((*taken)->lease_owner, store_->HostId());
+  store_->Append(running.id, 2, " and more");
+  ASSERT_TRUE(store_->Flush().ok());
+  EXPECT_EQ(Output(running.id), "partial and more");
 }
 
 TEST_P(StoreContractTest, DeletingRemovesAFinishedJobButNotAnActiveOne) {
@@ -666,8 +705,14 @@ TEST_P(StoreContractTest, AHostSecretIsStoredOnceAndKept) {
 INSTANTIATE_TEST_SUITE_P(
     Backends, StoreContractTest,
     ::testing::Values(Backend{"sqlite",
+                              [](const TempDir& dir) { return "sqlite:" + dir.File("scribe.db"); }},
+                      Backend{"postgresql",
                               [](const TempDir& dir) {
-                                return OpenStore("sqlite:" + dir.File("scribe.db"), StoreOptions{});
+                                // One database per test, kept beside its directory.
+                                static std::map<std::string, std::string> databases;
+                                std::string& url = databases[dir.path()];
+                                if (url.empty()) url = testing::NewPostgresDatabase();
+                                return url;
                               }}),
     [](const ::testing::TestParamInfo<Backend>& info) { return info.param.name; });
 

@@ -296,15 +296,19 @@ std::string SseClient::Text() const {
   return text;
 }
 
-void ResumingViewer::Run(int port, const std::string& job_id,
+void ResumingViewer::Run(const std::vector<int>& ports, const std::string& job_id,
                          std::chrono::steady_clock::time_point deadline) {
   std::optional<std::string> last_id;
+  size_t next = 0;
   while (std::chrono::steady_clock::now() < deadline) {
     SseClient client;
+    int port = ports[next % ports.size()];
     if (!client.Open(port, "/api/jobs/" + job_id + "/events", last_id) || client.status() != 200) {
+      ++next;  // that host is down: the next one
       std::this_thread::sleep_for(std::chrono::milliseconds(30));
       continue;
     }
+    ports_used.push_back(port);
     ++connections;
     client.ReadToEnd(std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now()));

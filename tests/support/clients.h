@@ -122,8 +122,15 @@ struct ResumingViewer {
   std::string text;       // every token's text, in order
   std::string end_event;  // complete, error or cancelled; "" if it never ended
   int connections = 0;
+  std::vector<int> ports_used;  // one per connection
 
-  void Run(int port, const std::string& job_id, std::chrono::steady_clock::time_point deadline);
+  void Run(int port, const std::string& job_id, std::chrono::steady_clock::time_point deadline) {
+    Run(std::vector<int>{port}, job_id, deadline);
+  }
+  // The same behind a load balancer: each connection goes to the first of
+  // `ports` that answers, starting from the one that served the last.
+  void Run(const std::vector<int>& ports, const std::string& job_id,
+           std::chrono::steady_clock::time_point deadline);
 };
 
 }  // namespace scribe::testing

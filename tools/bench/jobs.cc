@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-#include "host/store/sqlite/db.h"
+#include "host/store/sqlite/sqlite_db.h"
 #include "tools/bench/bench.h"
 
 namespace scribe::bench {
@@ -149,14 +149,14 @@ int SqliteInserts(const Args& args) {
   const long jobs = std::max(1L, args.Get("jobs", 64));
   const std::string dir = args.Text("dir", std::filesystem::temp_directory_path().string());
   const std::string path = dir + "/" + UniqueName("raw") + ".db";
-  using store::sqlite::Db;
+  using store::sqlite::SqliteDb;
   using store::sqlite::Stmt;
-  Result<std::unique_ptr<Db>> opened = Db::Open(path, /*create=*/true);
+  Result<std::unique_ptr<SqliteDb>> opened = SqliteDb::Open(path, /*create=*/true);
   if (!opened.ok()) {
     std::fprintf(stderr, "sqlite: %s\n", opened.status().ToString().c_str());
     return 1;
   }
-  Db& db = **opened;
+  SqliteDb& db = **opened;
   // The host's settings and its chunk table (schema/001_initial.sql).
   Status status = db.Exec(
       "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"

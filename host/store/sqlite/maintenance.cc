@@ -1,4 +1,5 @@
-// The SQLite implementation of host/store/maintenance.h.
+// host/store/maintenance.h: keys and purging on either backend; checking and
+// compacting only on SQLite (PostgreSQL has its own tools: amcheck, VACUUM).
 #include "host/store/maintenance.h"
 
 #include <sys/stat.h>
@@ -7,17 +8,18 @@
 
 #include "host/common/clock.h"
 #include "host/common/utf8.h"
-#include "host/store/sqlite/db.h"
+#include "host/store/postgresql/pg_db.h"
+#include "host/store/postgresql/pg_store.h"
+#include "host/store/sql/rows.h"
 #include "host/store/sqlite/host_lock.h"
-#include "host/store/sqlite/migrations.h"
-#include "host/store/sqlite/rows.h"
+#include "host/store/sqlite/sqlite_db.h"
 #include "host/store/sqlite/sqlite_store.h"
 
 namespace scribe::store {
 namespace {
 
-using sqlite::Db;
-using sqlite::Stmt;
+using sql::Db;
+using sql::Stmt;
 
 int64_t FileBytes(const std::string& path) {
   struct stat info {};
@@ -27,15 +29,19 @@ int64_t FileBytes(const std::string& path) {
 // An existing database of the current schema, with the settings every
 // connection gets.
 Result<std::unique_ptr<Db>> OpenExisting(const std::string& url, std::string& path) {
+  if (postgresql::IsPostgresUrl(url)) {
+    path = postgresql::RedactedUrl(url);
+    return postgresql::OpenPostgresDb(url);
+  }
   Result<std::string> resolved = sqlite::PathFromUrl(url);
   if (!resolved.ok()) return resolved.status();
   path = *resolved;
   SCRIBE_RETURN_IF_ERROR(sqlite::RequireExistingFile(path));
-  Result<std::unique_ptr<Db>> db = Db::Open(path, /*create=*/false);
+  Result<std::unique_ptr<sqlite::SqliteDb>> db = sqlite::SqliteDb::Open(path, /*create=*/false);
   if (!db.ok()) return db.status();
   SCRIBE_RETURN_IF_ERROR((*db)->Exec("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;"));
-  SCRIBE_RETURN_IF_ERROR(sqlite::RequireCurrentSchema(**db, path));
-  return db;
+  SCRIBE_RETURN_IF_ERROR(sql::RequireCurrentSchema(**db, sqlite::SqliteMigrations(), path));
+  return std::unique_ptr<Db>(std::move(db).value());
 }
 
 // Adds one problem per row of `sql`, worded by `describe`.
@@ -147,9 +153,19 @@ Status CountContents(Db& db, const std::string& path, CheckReport& report) {
   return Status::Ok();
 }
 
+// Check and vacuum are SQLite's; PostgreSQL's own tools do them there.
+Status SqliteOnly(const std::string& url, const std::string& what) {
+  if (!postgresql::IsPostgresUrl(url)) return Status::Ok();
+  return InvalidArgument("unsupported_database",
+                         what +
+                             " works on SQLite databases; on PostgreSQL use its own tools "
+                             "(amcheck, VACUUM, autovacuum)");
+}
+
 }  // namespace
 
 Result<CheckReport> CheckDatabase(const std::string& url) {
+  SCRIBE_RETURN_IF_ERROR(SqliteOnly(url, "scribectl db check"));
   std::string path;
   Result<std::unique_ptr<Db>> db = OpenExisting(url, path);
   if (!db.ok()) return db.status();
@@ -165,6 +181,7 @@ Result<CheckReport> CheckDatabase(const std::string& url) {
 }
 
 Result<VacuumReport> VacuumDatabase(const std::string& url) {
+  SCRIBE_RETURN_IF_ERROR(SqliteOnly(url, "scribectl db vacuum"));
   Result<std::string> path = sqlite::PathFromUrl(url);
   if (!path.ok()) return path.status();
   SCRIBE_RETURN_IF_ERROR(sqlite::RequireExistingFile(*path));  // before the lock file is made
@@ -273,7 +290,7 @@ Result<ApiKey> RevokeApiKey(const std::string& url, const std::string& id) {
     return key.status().ok() ? NotFound("key_not_found", "no API key with id '" + id + "'")
                              : key.status();
   }
-  return sqlite::ApiKeyFromRow(key);
+  return sql::ApiKeyFromRow(key);
 }
 
 }  // namespace scribe::store

@@ -1,14 +1,16 @@
-// SqliteStore's job writes: creation, the lifecycle transitions and deletion.
+// SqlStore's job writes: creation, the lifecycle transitions and deletion.
 // Each runs on the writer thread inside a group-commit transaction, checks
-// the job's current state first, and publishes the job after it commits.
+// the job's current state first (its row locked where hosts share the
+// database), and publishes the job after it commits.
 #include "host/common/clock.h"
-#include "host/store/sqlite/rows.h"
-#include "host/store/sqlite/sqlite_store.h"
+#include "host/store/sql/rows.h"
+#include "host/store/sql/sql_store.h"
 
-namespace scribe::store::sqlite {
+namespace scribe::store::sql {
 namespace {
 
-constexpr const char kSelectJob[] = "SELECT " SCRIBE_JOB_COLUMNS " FROM jobs WHERE id = ?1";
+constexpr const char kSelectJob[] =
+    "SELECT " SCRIBE_JOB_COLUMNS " FROM jobs WHERE id = ?1 /*pg: FOR UPDATE*/";
 
 Result<Job> LoadJob(Writer::Tx& tx, const std::string& id) {
   return StepJob(tx.Prepare(kSelectJob), id);
@@ -17,7 +19,7 @@ Result<Job> LoadJob(Writer::Tx& tx, const std::string& id) {
 Status AddEvent(Writer::Tx& tx, const Job& job, JobState state, const std::string& note) {
   return tx
       .Prepare(
-          "INSERT INTO job_events (job_id, seq, at_ms, state, attempt, offset, note) "
+          "INSERT INTO job_events (job_id, seq, at_ms, state, attempt, \"offset\", note) "
           "SELECT ?1, coalesce(max(seq) + 1, 0), ?2, ?3, ?4, ?5, ?6 "
           "FROM job_events WHERE job_id = ?1")
       .Bind(1, job.id)
@@ -144,7 +146,7 @@ Result<Job> EndAttempt(Writer::Tx& tx, const std::string& id, int attempt,
 
 }  // namespace
 
-Result<CreatedJob> SqliteStore::CreateJob(const JobSpec& spec) {
+Result<CreatedJob> SqlStore::CreateJob(const JobSpec& spec) {
   CreatedJob created;
   Status status = writer_->Run([&](Writer::Tx& tx) -> Status {
     if (!spec.idempotency_key.empty()) {
@@ -172,7 +174,7 @@ Result<CreatedJob> SqliteStore::CreateJob(const JobSpec& spec) {
         "temperature, max_output_tokens, params, fallback, state, idempotency_key, request_hash, "
         "parent_id, created_ms, updated_ms, owner_key_id) VALUES "
         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'queued', ?13, ?14, ?15, ?16, ?16, "
-        "?17)");
+        "?17) ON CONFLICT DO NOTHING");
     insert.Bind(1, id)
         .BindOrNull(2, spec.document_id)
         .Bind(3, spec.title)
@@ -191,6 +193,12 @@ Result<CreatedJob> SqliteStore::CreateJob(const JobSpec& spec) {
         .Bind(16, tx.now_ms())
         .BindOrNull(17, spec.owner_key_id);
     SCRIBE_RETURN_IF_ERROR(insert.Run());
+    if (tx.db().Changes() == 0) {
+      // Another host used the key since this transaction looked: the whole
+      // transaction runs again and finds that job.
+      return Unavailable("storage_conflict",
+                         "Idempotency-Key '" + spec.idempotency_key + "' was used meanwhile");
+    }
     Result<Job> job = LoadJob(tx, id);
     if (!job.ok()) return job.status();
     SCRIBE_RETURN_IF_ERROR(
@@ -204,7 +212,7 @@ Result<CreatedJob> SqliteStore::CreateJob(const JobSpec& spec) {
   return created;
 }
 
-Status SqliteStore::DeleteJob(const std::string& id) {
+Status SqlStore::DeleteJob(const std::string& id) {
   return writer_->Run([&](Writer::Tx& tx) -> Status {
     Result<Job> job = LoadJob(tx, id);
     if (!job.ok()) return job.status();
@@ -218,11 +226,13 @@ Status SqliteStore::DeleteJob(const std::string& id) {
   });
 }
 
-Result<std::optional<Job>> SqliteStore::ClaimNextJob() {
+Result<std::optional<Job>> SqlStore::ClaimNextJob() {
   std::optional<Job> claimed;
   Status status = writer_->Run([&](Writer::Tx& tx) -> Status {
-    Stmt& next =
-        tx.Prepare("SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_ms, rowid LIMIT 1");
+    // Another host's claim holds its row locked until it commits: skipped.
+    Stmt& next = tx.Prepare(
+        "SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_ms, rowid LIMIT 1 "
+        "/*pg: FOR UPDATE SKIP LOCKED*/");
     if (!next.Step()) return next.status();
     std::string id = next.Text(0);
     next.Reset();
@@ -230,9 +240,11 @@ Result<std::optional<Job>> SqliteStore::ClaimNextJob() {
         tx.Prepare("UPDATE jobs SET state = 'running', attempts = attempts + 1, "
                    "started_ms = coalesce(started_ms, ?2), updated_ms = ?2, finished_ms = NULL, "
                    "error_code = NULL, error_message = NULL, error_detail = NULL, "
-                   "error_retryable = NULL WHERE id = ?1")
+                   "error_retryable = NULL, lease_owner = ?3, lease_until_ms = ?4 WHERE id = ?1")
             .Bind(1, id)
             .Bind(2, tx.now_ms())
+            .Bind(3, host_id_)
+            .Bind(4, tx.now_ms() + options_.lease_ms)
             .Run());
     Result<Job> job = LoadJob(tx, id);
     if (!job.ok()) return job.status();
@@ -248,7 +260,17 @@ Result<std::optional<Job>> SqliteStore::ClaimNextJob() {
   return claimed;
 }
 
-Result<Job> SqliteStore::RequeueJob(const std::string& id, const std::string& note) {
+Status SqlStore::RenewLeases() {
+  return writer_->Run([&](Writer::Tx& tx) {
+    return tx
+        .Prepare("UPDATE jobs SET lease_until_ms = ?2 WHERE state = 'running' AND lease_owner = ?1")
+        .Bind(1, host_id_)
+        .Bind(2, tx.now_ms() + options_.lease_ms)
+        .Run();
+  });
+}
+
+Result<Job> SqlStore::RequeueJob(const std::string& id, const std::string& note) {
   Job result;
   Status status = writer_->Run([&](Writer::Tx& tx) -> Status {
     Result<Job> job = LoadJob(tx, id);
@@ -280,7 +302,7 @@ Result<Job> SqliteStore::RequeueJob(const std::string& id, const std::string& no
   return result;
 }
 
-Result<Job> SqliteStore::CancelJob(const std::string& id) {
+Result<Job> SqlStore::CancelJob(const std::string& id) {
   Job result;
   Status status = writer_->Run([&](Writer::Tx& tx) -> Status {
     Result<Job> job = LoadJob(tx, id);
@@ -307,8 +329,8 @@ Result<Job> SqliteStore::CancelJob(const std::string& id) {
   return result;
 }
 
-Result<Job> SqliteStore::FinishAttempt(const std::string& id, int attempt,
-                                       const AttemptOutcome& outcome) {
+Result<Job> SqlStore::FinishAttempt(const std::string& id, int attempt,
+                                    const AttemptOutcome& outcome) {
   Job result;
   Status status = writer_->Run([&](Writer::Tx& tx) -> Status {
     Result<Job> job = EndAttempt(tx, id, attempt, outcome, outcome.state);
@@ -324,9 +346,9 @@ Result<Job> SqliteStore::FinishAttempt(const std::string& id, int attempt,
   return result;
 }
 
-Result<Job> SqliteStore::NextAttempt(const std::string& id, int attempt,
-                                     const AttemptOutcome& outcome, const std::string& provider,
-                                     const std::string& model, const std::string& note) {
+Result<Job> SqlStore::NextAttempt(const std::string& id, int attempt, const AttemptOutcome& outcome,
+                                  const std::string& provider, const std::string& model,
+                                  const std::string& note) {
   Job result;
   Status status = writer_->Run([&](Writer::Tx& tx) -> Status {
     Result<Job> job = EndAttempt(tx, id, attempt, outcome, JobState::kRunning);
@@ -344,7 +366,7 @@ Result<Job> SqliteStore::NextAttempt(const std::string& id, int attempt,
   return result;
 }
 
-Status SqliteStore::AddAttemptUsage(const std::string& id, int attempt, const Usage& usage) {
+Status SqlStore::AddAttemptUsage(const std::string& id, int attempt, const Usage& usage) {
   return writer_->Run([&](Writer::Tx& tx) -> Status {
     SCRIBE_RETURN_IF_ERROR(
         tx.Prepare("UPDATE job_attempts SET input_tokens = input_tokens + ?3, "
@@ -371,11 +393,17 @@ Status SqliteStore::AddAttemptUsage(const std::string& id, int attempt, const Us
   });
 }
 
-Result<std::vector<std::string>> SqliteStore::InterruptRunningJobs() {
+Result<std::vector<std::string>> SqlStore::InterruptRunningJobs() {
   std::vector<std::string> interrupted;
   Status status = writer_->Run([&](Writer::Tx& tx) -> Status {
+    // Left by a host that is gone: on a database held alone, any other
+    // host; on a shared one, a host that let its lease expire.
     std::vector<std::string> running;
-    Stmt& select = tx.Prepare("SELECT id FROM jobs WHERE state = 'running'");
+    Stmt& select = tx.Prepare(
+        "SELECT id FROM jobs WHERE state = 'running' AND CASE WHEN ?3 = 1 "
+        "THEN lease_owner IS DISTINCT FROM CAST(?1 AS TEXT) ELSE coalesce(lease_until_ms, 0) < ?2 "
+        "END ORDER BY created_ms, rowid /*pg: FOR UPDATE SKIP LOCKED*/");
+    select.Bind(1, host_id_).Bind(2, tx.now_ms()).Bind(3, backend_->exclusive() ? 1 : 0);
     while (select.Step()) running.push_back(select.Text(0));
     SCRIBE_RETURN_IF_ERROR(select.status());
     select.Reset();
@@ -389,7 +417,8 @@ Result<std::vector<std::string>> SqliteStore::InterruptRunningJobs() {
               .Bind(2, tx.now_ms())
               .Run());
       SCRIBE_RETURN_IF_ERROR(
-          AddEvent(tx, *job, JobState::kInterrupted, "the host stopped while this job ran"));
+          AddEvent(tx, *job, JobState::kInterrupted,
+                   "its host (" + job->lease_owner + ") stopped while this job ran"));
       tx.Deactivate(id);
       SCRIBE_RETURN_IF_ERROR(PublishJob(tx, id, nullptr));
     }
@@ -404,4 +433,4 @@ Result<std::vector<std::string>> SqliteStore::InterruptRunningJobs() {
   return interrupted;
 }
 
-}  // namespace scribe::store::sqlite
+}  // namespace scribe::store::sql

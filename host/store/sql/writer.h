@@ -1,4 +1,4 @@
-// Writer: the one thread that owns SQLite's write connection.
+// Writer: the one thread that owns the store's write connection.
 //
 // Producers queue work; the writer takes everything queued, runs it in one
 // transaction (group commit), commits, and only then publishes the committed
@@ -6,14 +6,17 @@
 // persist before publish (DESIGN.md §2).
 //
 // Appends of one job within a batch are coalesced into as few chunk rows as
-// possible. The writer remembers, for every running job, which attempt may
+// possible. The writer knows, for every running job, which attempt may
 // append and where its log ends, so an append that arrives after the job was
-// cancelled or finished is dropped rather than written.
+// cancelled or finished is dropped rather than written. Where it is the
+// database's only writer it remembers that across batches; where hosts
+// share the database it reads it again in each batch, locking the job's row,
+// and runs a batch that lost to another host's transaction again.
 //
 // Thread safety: Run() and Append() may be called from any thread; the
 // listener is called on the writer thread.
-#ifndef SCRIBE_HOST_STORE_SQLITE_WRITER_H_
-#define SCRIBE_HOST_STORE_SQLITE_WRITER_H_
+#ifndef SCRIBE_HOST_STORE_SQL_WRITER_H_
+#define SCRIBE_HOST_STORE_SQL_WRITER_H_
 
 #include <condition_variable>
 #include <cstdint>
@@ -32,10 +35,12 @@
 #include <vector>
 
 #include "host/common/status.h"
-#include "host/store/sqlite/db.h"
+#include "host/store/sql/db.h"
 #include "host/store/store.h"
 
-namespace scribe::store::sqlite {
+namespace scribe::store::sql {
+
+class Backend;
 
 class Writer {
  public:
@@ -65,7 +70,7 @@ class Writer {
   };
   using Op = std::function<Status(Tx&)>;
 
-  Writer(std::unique_ptr<Db> db, const StoreOptions& options);
+  Writer(std::unique_ptr<Db> db, const StoreOptions& options, Backend& backend);
   // Commits everything still queued, then stops the thread.
   ~Writer();
 
@@ -109,6 +114,9 @@ class Writer {
   Stmt& Prepare(const char* sql) { return db_->Cached(sql); }
   void Loop();
   void ExecuteBatch(std::deque<Item>& batch);
+  // One try at the batch's transaction; OK when it committed.
+  Status TryBatch(std::deque<Item>& batch, std::vector<CommittedChange>& changes,
+                  std::vector<Status>& op_status);
   // Accepts or drops one append; false when the transaction broke.
   bool Accept(AppendItem& item, std::vector<CommittedChange>& changes, Status& failure);
   ActiveJob* FindActive(const std::string& job_id, Status& failure);
@@ -117,7 +125,10 @@ class Writer {
   void RecordCommit(double seconds, bool ok);
 
   const StoreOptions options_;
+  Backend& backend_;
+  const bool exclusive_;    // backend_.exclusive()
   std::unique_ptr<Db> db_;  // used on the writer thread only
+  uint64_t batches_ = 0;
   CommitListener* listener_ = nullptr;
 
   // Writer-thread state.
@@ -140,6 +151,6 @@ class Writer {
   std::thread thread_;  // last: started after everything above exists
 };
 
-}  // namespace scribe::store::sqlite
+}  // namespace scribe::store::sql
 
-#endif  // SCRIBE_HOST_STORE_SQLITE_WRITER_H_
+#endif  // SCRIBE_HOST_STORE_SQL_WRITER_H_

@@ -1,11 +1,11 @@
-// SqliteStore's Durable Streams subscriptions and the host's secrets
+// SqlStore's Durable Streams subscriptions and the host's secrets
 // (schema/005_subscriptions.sql): small rows, each written whole in one
 // statement on the writer thread.
-#include "host/store/sqlite/sqlite_store.h"
+#include "host/store/sql/sql_store.h"
 
-namespace scribe::store::sqlite {
+namespace scribe::store::sql {
 
-Result<std::vector<StoredSubscription>> SqliteStore::ListSubscriptions() {
+Result<std::vector<StoredSubscription>> SqlStore::ListSubscriptions() {
   auto reader = AcquireReader();
   if (!reader.ok()) return reader.status();
   Stmt stmt((*reader)->db(), "SELECT id, state FROM subscriptions ORDER BY id");
@@ -15,7 +15,7 @@ Result<std::vector<StoredSubscription>> SqliteStore::ListSubscriptions() {
   return subscriptions;
 }
 
-Status SqliteStore::PutSubscription(const StoredSubscription& subscription) {
+Status SqlStore::PutSubscription(const StoredSubscription& subscription) {
   return writer_->Run([&](Writer::Tx& tx) -> Status {
     return tx
         .Prepare(
@@ -29,13 +29,13 @@ Status SqliteStore::PutSubscription(const StoredSubscription& subscription) {
   });
 }
 
-Status SqliteStore::DeleteSubscription(const std::string& id) {
+Status SqlStore::DeleteSubscription(const std::string& id) {
   return writer_->Run([&](Writer::Tx& tx) -> Status {
     return tx.Prepare("DELETE FROM subscriptions WHERE id = ?1").Bind(1, id).Run();
   });
 }
 
-Result<std::string> SqliteStore::HostSecret(const std::string& name, const std::string& candidate) {
+Result<std::string> SqlStore::HostSecret(const std::string& name, const std::string& candidate) {
   std::string secret;
   Status status = writer_->Run([&](Writer::Tx& tx) -> Status {
     SCRIBE_RETURN_IF_ERROR(
@@ -58,4 +58,4 @@ Result<std::string> SqliteStore::HostSecret(const std::string& name, const std::
   return secret;
 }
 
-}  // namespace scribe::store::sqlite
+}  // namespace scribe::store::sql

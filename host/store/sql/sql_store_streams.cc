@@ -1,4 +1,4 @@
-// SqliteStore's Durable Streams: streams, their chunks and producers
+// SqlStore's Durable Streams: streams, their chunks and producers
 // (schema/004_streams.sql). Writes run on the writer thread in its group
 // commit, like every job write, and publish a StreamChange once committed;
 // reads use the read connections. The protocol's rules that must hold
@@ -8,9 +8,9 @@
 #include <cctype>
 
 #include "host/common/clock.h"
-#include "host/store/sqlite/sqlite_store.h"
+#include "host/store/sql/sql_store.h"
 
-namespace scribe::store::sqlite {
+namespace scribe::store::sql {
 namespace {
 
 #define SCRIBE_STREAM_COLUMNS                                                        \
@@ -22,6 +22,11 @@ namespace {
 constexpr const char kSelectByPath[] = "SELECT " SCRIBE_STREAM_COLUMNS
                                        " FROM streams s LEFT JOIN streams p ON p.id = "
                                        "s.fork_parent WHERE s.path = ?1";
+// The same, its row locked for the writing transaction where hosts share
+// the database (another host's append to it waits for this one's commit).
+constexpr const char kLockByPath[] = "SELECT " SCRIBE_STREAM_COLUMNS
+                                     " FROM streams s LEFT JOIN streams p ON p.id = "
+                                     "s.fork_parent WHERE s.path = ?1 /*pg: FOR UPDATE OF s*/";
 constexpr const char kSelectById[] = "SELECT " SCRIBE_STREAM_COLUMNS
                                      " FROM streams s LEFT JOIN streams p ON p.id = "
                                      "s.fork_parent WHERE s.id = ?1";
@@ -140,9 +145,9 @@ Status ReadRange(Db& db, const Row& row, int64_t from, int64_t to, int64_t max_b
   }
   if (from >= to || static_cast<int64_t>(out.size()) >= max_bytes) return Status::Ok();
   Stmt& stmt = db.Cached(
-      "SELECT offset, data, appends FROM stream_chunks WHERE stream_id = ?1 AND offset >= "
-      "coalesce((SELECT max(offset) FROM stream_chunks WHERE stream_id = ?1 AND offset <= "
-      "?2), 0) AND offset < ?3 ORDER BY offset");
+      "SELECT \"offset\", data, appends FROM stream_chunks WHERE stream_id = ?1 AND \"offset\" >= "
+      "coalesce((SELECT max(\"offset\") FROM stream_chunks WHERE stream_id = ?1 AND \"offset\" <= "
+      "?2), 0) AND \"offset\" < ?3 ORDER BY \"offset\"");
   stmt.Bind(1, row.info.id).Bind(2, from).Bind(3, to);
   while (static_cast<int64_t>(out.size()) < max_bytes && stmt.Step()) {
     int64_t start = stmt.Int(0);
@@ -178,8 +183,9 @@ Result<std::optional<std::string>> ChunkAt(Db& db, const Row& row, int64_t offse
     return ChunkAt(db, **parent, offset);
   }
   Stmt& stmt = db.Cached(
-      "SELECT offset, data, appends FROM stream_chunks WHERE stream_id = ?1 AND offset <= ?2 "
-      "ORDER BY offset DESC LIMIT 1");
+      "SELECT \"offset\", data, appends FROM stream_chunks WHERE stream_id = ?1 AND \"offset\" <= "
+      "?2 "
+      "ORDER BY \"offset\" DESC LIMIT 1");
   stmt.Bind(1, row.info.id).Bind(2, offset);
   if (!stmt.Step()) {
     if (!stmt.status().ok()) return stmt.status();
@@ -249,8 +255,8 @@ Status AddChunk(Writer::Tx& tx, Row& row, const std::string& data) {
   // A small append grows the stream's last row while that row is small and
   // ends at the tail.
   Stmt& last = tx.Prepare(
-      "SELECT offset, data, appends FROM stream_chunks WHERE stream_id = ?1 "
-      "ORDER BY offset DESC LIMIT 1");
+      "SELECT \"offset\", data, appends FROM stream_chunks WHERE stream_id = ?1 "
+      "ORDER BY \"offset\" DESC LIMIT 1");
   last.Bind(1, row.info.id);
   if (data.size() < kGrowRowsBelow && last.Step() && last.Blob(1).size() < kGrowRowsBelow &&
       last.Int(0) + static_cast<int64_t>(last.Blob(1).size()) == row.info.tail) {
@@ -260,7 +266,7 @@ Status AddChunk(Writer::Tx& tx, Row& row, const std::string& data) {
     last.Reset();
     SCRIBE_RETURN_IF_ERROR(
         tx.Prepare("UPDATE stream_chunks SET data = ?3, appends = ?4 WHERE stream_id = ?1 AND "
-                   "offset = ?2")
+                   "\"offset\" = ?2")
             .Bind(1, row.info.id)
             .Bind(2, row_offset)
             .BindBlob(3, grown)
@@ -269,14 +275,13 @@ Status AddChunk(Writer::Tx& tx, Row& row, const std::string& data) {
   } else {
     SCRIBE_RETURN_IF_ERROR(last.status());
     last.Reset();
-    SCRIBE_RETURN_IF_ERROR(
-        tx.Prepare(
-              "INSERT INTO stream_chunks (stream_id, seq, offset, data) VALUES (?1, ?2, ?3, ?4)")
-            .Bind(1, row.info.id)
-            .Bind(2, row.next_seq)
-            .Bind(3, row.info.tail)
-            .BindBlob(4, data)
-            .Run());
+    SCRIBE_RETURN_IF_ERROR(tx.Prepare("INSERT INTO stream_chunks (stream_id, seq, \"offset\", "
+                                      "data) VALUES (?1, ?2, ?3, ?4)")
+                               .Bind(1, row.info.id)
+                               .Bind(2, row.next_seq)
+                               .Bind(3, row.info.tail)
+                               .BindBlob(4, data)
+                               .Run());
   }
   tx.Publish(CommittedChange::Stream({row.info.path, row.info.closed, false}, row.info.tail, data));
   row.info.tail += static_cast<int64_t>(data.size());
@@ -319,7 +324,7 @@ Status Remove(Writer::Tx& tx, Row row) {
 // The stream at `path` for a write: a stream whose time is up is removed
 // first, so it is NotFound (or Gone, while forks read it).
 Result<Row> WritableRow(Writer::Tx& tx, const std::string& path) {
-  Result<std::optional<Row>> row = LoadRow(tx.db(), kSelectByPath, path);
+  Result<std::optional<Row>> row = LoadRow(tx.db(), kLockByPath, path);
   if (!row.ok()) return row.status();
   if (!*row) return StreamNotFound(path);
   if ((*row)->deleted) return StreamGone(path);
@@ -389,7 +394,7 @@ Status CheckProducer(const std::optional<StreamProducer>& stored, const StreamPr
 
 // ---- reads
 
-Result<StreamInfo> SqliteStore::GetStream(const std::string& path) {
+Result<StreamInfo> SqlStore::GetStream(const std::string& path) {
   auto reader = AcquireReader();
   if (!reader.ok()) return reader.status();
   Result<Row> row = LiveRow((*reader)->db(), path, NowMillis());
@@ -397,8 +402,8 @@ Result<StreamInfo> SqliteStore::GetStream(const std::string& path) {
   return std::move(row->info);
 }
 
-Result<StreamRead> SqliteStore::ReadStream(const std::string& path, int64_t offset,
-                                           int64_t max_bytes, bool whole_chunks) {
+Result<StreamRead> SqlStore::ReadStream(const std::string& path, int64_t offset, int64_t max_bytes,
+                                        bool whole_chunks) {
   auto reader = AcquireReader();
   if (!reader.ok()) return reader.status();
   Db& db = (*reader)->db();
@@ -418,7 +423,7 @@ Result<StreamRead> SqliteStore::ReadStream(const std::string& path, int64_t offs
   return read;
 }
 
-Result<std::vector<std::string>> SqliteStore::ListStreamPaths(const std::string& prefix) {
+Result<std::vector<std::string>> SqlStore::ListStreamPaths(const std::string& prefix) {
   auto reader = AcquireReader();
   if (!reader.ok()) return reader.status();
   // The paths from `prefix` up to (not including) the first one past every
@@ -426,10 +431,11 @@ Result<std::vector<std::string>> SqliteStore::ListStreamPaths(const std::string&
   std::string end = prefix;
   while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xff) end.pop_back();
   if (!end.empty()) end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
-  Stmt stmt((*reader)->db(),
-            "SELECT path FROM streams WHERE path >= ?1 AND (?2 IS NULL OR path < ?2) AND "
-            "deleted = 0 AND coalesce(accessed_ms + ttl_seconds * 1000, expires_at_ms, ?3 + 1) "
-            "> ?3 ORDER BY path");
+  Stmt stmt(
+      (*reader)->db(),
+      "SELECT path FROM streams WHERE path >= ?1 AND (CAST(?2 AS TEXT) IS NULL OR path < ?2) AND "
+      "deleted = 0 AND coalesce(accessed_ms + ttl_seconds * 1000, expires_at_ms, ?3 + 1) "
+      "> ?3 ORDER BY path");
   stmt.Bind(1, prefix).BindOrNull(2, end).Bind(3, NowMillis());
   std::vector<std::string> paths;
   while (stmt.Step()) paths.push_back(stmt.Text(0));
@@ -439,7 +445,7 @@ Result<std::vector<std::string>> SqliteStore::ListStreamPaths(const std::string&
 
 // ---- writes
 
-Result<CreatedStream> SqliteStore::CreateStream(const StreamCreate& create) {
+Result<CreatedStream> SqlStore::CreateStream(const StreamCreate& create) {
   CreatedStream created;
   Status status = writer_->Run([&](Writer::Tx& tx) -> Status {
     Result<Row> existing = WritableRow(tx, create.path);
@@ -504,21 +510,29 @@ Result<CreatedStream> SqliteStore::CreateStream(const StreamCreate& create) {
       row.info.fork_offset = row.info.tail = at;
       row.info.fork_sub = create.fork_sub;
     }
-    SCRIBE_RETURN_IF_ERROR(
-        tx.Prepare("INSERT INTO streams (path, content_type, ttl_seconds, expires_at_ms, tail, "
-                   "fork_parent, fork_offset, fork_sub, created_ms, accessed_ms) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)")
-            .Bind(1, row.info.path)
-            .Bind(2, row.info.content_type)
-            .Bind(3, row.info.ttl_seconds)
-            .Bind(4, row.info.expires_at_ms)
-            .Bind(5, row.info.tail)
-            .Bind(6, row.parent)
-            .Bind(7, row.info.fork_offset)
-            .Bind(8, row.info.fork_sub)
-            .Bind(9, tx.now_ms())
-            .Run());
-    row.info.id = tx.db().LastInsertRowId();
+    Stmt& insert = tx.Prepare(
+        "INSERT INTO streams (path, content_type, ttl_seconds, expires_at_ms, tail, "
+        "fork_parent, fork_offset, fork_sub, created_ms, accessed_ms) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) "
+        "ON CONFLICT (path) DO NOTHING RETURNING id");
+    insert.Bind(1, row.info.path)
+        .Bind(2, row.info.content_type)
+        .Bind(3, row.info.ttl_seconds)
+        .Bind(4, row.info.expires_at_ms)
+        .Bind(5, row.info.tail)
+        .Bind(6, row.parent)
+        .Bind(7, row.info.fork_offset)
+        .Bind(8, row.info.fork_sub)
+        .Bind(9, tx.now_ms());
+    if (!insert.Step()) {
+      // Another host created the path since this transaction looked: the
+      // whole transaction runs again and finds that stream.
+      return insert.status().ok() ? Unavailable("storage_conflict", "the stream " + create.path +
+                                                                        " was created meanwhile")
+                                  : insert.status();
+    }
+    row.info.id = insert.Int(0);
+    insert.Reset();
     row.info.closed = create.closed;
     SCRIBE_RETURN_IF_ERROR(AddChunk(tx, row, prefix));
     SCRIBE_RETURN_IF_ERROR(AddChunk(tx, row, create.data));
@@ -531,7 +545,7 @@ Result<CreatedStream> SqliteStore::CreateStream(const StreamCreate& create) {
   return created;
 }
 
-Status SqliteStore::AppendStream(const StreamAppend& append, StreamAppendResult& result) {
+Status SqlStore::AppendStream(const StreamAppend& append, StreamAppendResult& result) {
   return writer_->Run([&](Writer::Tx& tx) -> Status {
     result = StreamAppendResult{};
     Result<Row> found = WritableRow(tx, append.path);
@@ -599,7 +613,7 @@ Status SqliteStore::AppendStream(const StreamAppend& append, StreamAppendResult&
   });
 }
 
-Status SqliteStore::TouchStream(const std::string& path) {
+Status SqlStore::TouchStream(const std::string& path) {
   return writer_->Run([&](Writer::Tx& tx) -> Status {
     Result<Row> row = WritableRow(tx, path);
     if (!row.ok()) return row.status();
@@ -611,7 +625,7 @@ Status SqliteStore::TouchStream(const std::string& path) {
   });
 }
 
-Status SqliteStore::DeleteStream(const std::string& path) {
+Status SqlStore::DeleteStream(const std::string& path) {
   return writer_->Run([&](Writer::Tx& tx) -> Status {
     Result<Row> row = WritableRow(tx, path);
     if (!row.ok()) return row.status();
@@ -619,7 +633,7 @@ Status SqliteStore::DeleteStream(const std::string& path) {
   });
 }
 
-Result<int64_t> SqliteStore::ExpireStreams() {
+Result<int64_t> SqlStore::ExpireStreams() {
   int64_t expired = 0;
   Status status = writer_->Run([&](Writer::Tx& tx) -> Status {
     std::vector<std::string> paths;
@@ -643,4 +657,4 @@ Result<int64_t> SqliteStore::ExpireStreams() {
   return expired;
 }
 
-}  // namespace scribe::store::sqlite
+}  // namespace scribe::store::sql

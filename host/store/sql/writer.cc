@@ -1,10 +1,11 @@
-#include "host/store/sqlite/writer.h"
+#include "host/store/sql/writer.h"
 
 #include <chrono>
 
 #include "host/common/clock.h"
+#include "host/store/sql/sql_store.h"
 
-namespace scribe::store::sqlite {
+namespace scribe::store::sql {
 namespace {
 
 // A chunk row holds at most this much text; appends of one job within one
@@ -32,8 +33,8 @@ void Writer::Tx::Deactivate(const std::string& job_id) {
   }
 }
 
-Writer::Writer(std::unique_ptr<Db> db, const StoreOptions& options)
-    : options_(options), db_(std::move(db)) {
+Writer::Writer(std::unique_ptr<Db> db, const StoreOptions& options, Backend& backend)
+    : options_(options), backend_(backend), exclusive_(backend.exclusive()), db_(std::move(db)) {
   stats_.latency_bounds_seconds = kLatencyBounds;
   stats_.latency_bucket_counts.assign(kLatencyBounds.size(), 0);
   thread_ = std::thread([this] { Loop(); });
@@ -101,7 +102,8 @@ void Writer::Loop() {
 Writer::ActiveJob* Writer::FindActive(const std::string& job_id, Status& failure) {
   auto it = active_.find(job_id);
   if (it != active_.end()) return &it->second;
-  Stmt& job = Prepare("SELECT state, attempts, output_bytes FROM jobs WHERE id = ?1");
+  Stmt& job =
+      Prepare("SELECT state, attempts, output_bytes FROM jobs WHERE id = ?1 /*pg: FOR UPDATE*/");
   job.Bind(1, job_id);
   if (!job.Step()) {
     failure = job.status();
@@ -143,8 +145,9 @@ bool Writer::Accept(AppendItem& item, std::vector<CommittedChange>& changes, Sta
     }
   }
   if (pending_.size() >= 1024 && !WritePending(changes, failure)) return false;
+  // A batch that may run again keeps its items whole.
   pending_.push_back(PendingText{item.job_id, item.attempt, active->end, active->next_seq++,
-                                 std::move(item.text)});
+                                 exclusive_ ? std::move(item.text) : item.text});
   active->end += static_cast<int64_t>(pending_.back().text.size());
   return true;
 }
@@ -152,7 +155,7 @@ bool Writer::Accept(AppendItem& item, std::vector<CommittedChange>& changes, Sta
 bool Writer::WritePending(std::vector<CommittedChange>& changes, Status& failure) {
   for (PendingText& p : pending_) {
     Stmt& insert =
-        Prepare("INSERT INTO chunks (job_id, seq, offset, data) VALUES (?1, ?2, ?3, ?4)");
+        Prepare("INSERT INTO chunks (job_id, seq, \"offset\", data) VALUES (?1, ?2, ?3, ?4)");
     insert.Bind(1, p.job_id).Bind(2, p.seq).Bind(3, p.offset).BindBlob(4, p.text);
     failure = insert.Run();
     if (!failure.ok()) return false;
@@ -168,42 +171,60 @@ bool Writer::WritePending(std::vector<CommittedChange>& changes, Status& failure
   return true;
 }
 
+Status Writer::TryBatch(std::deque<Item>& batch, std::vector<CommittedChange>& changes,
+                        std::vector<Status>& op_status) {
+  changes.clear();
+  op_status.clear();
+  pending_.clear();
+  // Another host may have changed any job since the last batch.
+  if (!exclusive_) active_.clear();
+  Status failure = db_->BeginWrite();
+  if (!failure.ok()) return failure;
+  Tx tx(*this, NowMillis(), changes);
+  for (Item& item : batch) {
+    if (!failure.ok()) break;
+    if (auto* append = std::get_if<AppendItem>(&item)) {
+      Accept(*append, changes, failure);
+      continue;
+    }
+    // An operation sees every append queued before it.
+    if (!WritePending(changes, failure)) break;
+    failure = db_->Run("SAVEPOINT op");
+    if (!failure.ok()) break;
+    size_t mark = changes.size();
+    Status status = std::get<OpItem>(item).op(tx);
+    if (backend_.Retryable(status)) {
+      failure = status;
+      break;
+    }
+    if (!status.ok()) {
+      failure = db_->Run("ROLLBACK TO op");
+      changes.resize(mark);
+      active_.clear();  // reloaded from the database on the next append
+    }
+    if (failure.ok()) failure = db_->Run("RELEASE op");
+    op_status.push_back(status);
+  }
+  if (failure.ok()) WritePending(changes, failure);
+  if (failure.ok()) failure = backend_.BeforeCommit(*db_, batches_, changes);
+  // A statement left on a row would hold a read transaction open past
+  // COMMIT, and once another process (scribectl) had written, the next
+  // BEGIN IMMEDIATE would fail at once.
+  db_->ResetCached();
+  if (failure.ok()) failure = db_->Run("COMMIT");
+  if (!failure.ok()) (void)db_->Run("ROLLBACK");
+  return failure;
+}
+
 void Writer::ExecuteBatch(std::deque<Item>& batch) {
   auto started = std::chrono::steady_clock::now();
+  ++batches_;
   std::vector<CommittedChange> changes;
   std::vector<Status> op_status;  // one per OpItem, in order
-  std::set<std::pair<std::string, int>> appenders;
-  Status failure = db_->Run("BEGIN IMMEDIATE");
-  if (failure.ok()) {
-    Tx tx(*this, NowMillis(), changes);
-    for (Item& item : batch) {
-      if (!failure.ok()) break;
-      if (auto* append = std::get_if<AppendItem>(&item)) {
-        appenders.insert({append->job_id, append->attempt});
-        Accept(*append, changes, failure);
-        continue;
-      }
-      // An operation sees every append queued before it.
-      if (!WritePending(changes, failure)) break;
-      failure = db_->Run("SAVEPOINT op");
-      if (!failure.ok()) break;
-      size_t mark = changes.size();
-      Status status = std::get<OpItem>(item).op(tx);
-      if (!status.ok()) {
-        failure = db_->Run("ROLLBACK TO op");
-        changes.resize(mark);
-        active_.clear();  // reloaded from the database on the next append
-      }
-      if (failure.ok()) failure = db_->Run("RELEASE op");
-      op_status.push_back(status);
-    }
-    if (failure.ok()) WritePending(changes, failure);
-    // A statement left on a row would hold a read transaction open past
-    // COMMIT, and once another process (scribectl) had written, the next
-    // BEGIN IMMEDIATE would fail at once.
-    db_->ResetCached();
-    if (failure.ok()) failure = db_->Run("COMMIT");
-    if (!failure.ok()) (void)db_->Run("ROLLBACK");
+  Status failure;
+  for (int tries = 0; tries < 10; ++tries) {
+    failure = TryBatch(batch, changes, op_status);
+    if (failure.ok() || !backend_.Retryable(failure)) break;
   }
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -225,6 +246,12 @@ void Writer::ExecuteBatch(std::deque<Item>& batch) {
   } else {
     active_.clear();
     pending_.clear();
+    std::set<std::pair<std::string, int>> appenders;
+    for (const Item& item : batch) {
+      if (auto* append = std::get_if<AppendItem>(&item)) {
+        appenders.insert({append->job_id, append->attempt});
+      }
+    }
     for (const auto& appender : appenders) {
       broken_.insert(appender);
       if (listener_ != nullptr) listener_->OnAppendFailed(appender.first, appender.second, failure);
@@ -254,4 +281,4 @@ void Writer::RecordCommit(double seconds, bool ok) {
   }
 }
 
-}  // namespace scribe::store::sqlite
+}  // namespace scribe::store::sql

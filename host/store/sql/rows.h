@@ -1,13 +1,13 @@
 // Turning rows into store values, shared by the read paths and the writer.
-#ifndef SCRIBE_HOST_STORE_SQLITE_ROWS_H_
-#define SCRIBE_HOST_STORE_SQLITE_ROWS_H_
+#ifndef SCRIBE_HOST_STORE_SQL_ROWS_H_
+#define SCRIBE_HOST_STORE_SQL_ROWS_H_
 
 #include <string>
 
-#include "host/store/sqlite/db.h"
+#include "host/store/sql/db.h"
 #include "host/store/types.h"
 
-namespace scribe::store::sqlite {
+namespace scribe::store::sql {
 
 // The columns JobFromRow() reads, in order, for "SELECT " SCRIBE_JOB_COLUMNS.
 #define SCRIBE_JOB_COLUMNS                                                                  \
@@ -15,9 +15,9 @@ namespace scribe::store::sqlite {
   "max_output_tokens, params, fallback, state, attempts, output_bytes, model_used, "        \
   "error_code, error_message, error_detail, error_retryable, input_tokens, output_tokens, " \
   "thinking_tokens, idempotency_key, request_hash, parent_id, created_ms, updated_ms, "     \
-  "started_ms, finished_ms, owner_key_id"
+  "started_ms, finished_ms, owner_key_id, lease_owner, lease_until_ms"
 // The index of the first column after SCRIBE_JOB_COLUMNS.
-inline constexpr int kJobColumnCount = 30;
+inline constexpr int kJobColumnCount = 32;
 
 Job JobFromRow(const Stmt& row);
 
@@ -42,6 +42,6 @@ Status JobNotFound(const std::string& id);
 std::string MakeCursor(int64_t created_ms, int64_t rowid);
 bool ParseCursor(const std::string& cursor, int64_t& created_ms, int64_t& rowid);
 
-}  // namespace scribe::store::sqlite
+}  // namespace scribe::store::sql
 
-#endif  // SCRIBE_HOST_STORE_SQLITE_ROWS_H_
+#endif  // SCRIBE_HOST_STORE_SQL_ROWS_H_

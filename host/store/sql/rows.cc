@@ -1,8 +1,8 @@
-#include "host/store/sqlite/rows.h"
+#include "host/store/sql/rows.h"
 
 #include <charconv>
 
-namespace scribe::store::sqlite {
+namespace scribe::store::sql {
 namespace {
 
 std::optional<JobError> ErrorFromColumns(const Stmt& row, int first) {
@@ -40,6 +40,8 @@ Job JobFromRow(const Stmt& row) {
   job.started_ms = row.OptInt(27);
   job.finished_ms = row.OptInt(28);
   job.spec.owner_key_id = row.Text(29);
+  job.lease_owner = row.Text(30);
+  job.lease_until_ms = row.OptInt(31);
   return job;
 }
 
@@ -94,4 +96,4 @@ bool ParseCursor(const std::string& cursor, int64_t& created_ms, int64_t& rowid)
   return id_ec == std::errc() && id_end == end && colon + 1 < cursor.size();
 }
 
-}  // namespace scribe::store::sqlite
+}  // namespace scribe::store::sql

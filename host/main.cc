@@ -59,7 +59,8 @@ Status CheckExposure(const Config& config, store::StoreReader& store) {
     Log(LogLevel::kWarning, "scribed",
         "authentication is on and there is no API key yet: every API request will get 401; "
         "create one with `scribectl keys create --db " +
-            config.db + " --name NAME` (or run with --auth off on loopback)");
+            store::DescribeDatabase(config.db) +
+            " --name NAME` (or run with --auth off on loopback)");
   }
   if (config.ListensOnLoopback() || config.insecure_public_listen == "yes") return Status::Ok();
   if (!auth || active == 0) {
@@ -68,7 +69,7 @@ Status CheckExposure(const Config& config, store::StoreReader& store) {
         "refusing to listen on " + config.listen + " " +
             (auth ? std::string("with no API key") : std::string("with --auth off")) +
             ": anyone who can reach it could use it. Create a key (scribectl keys create --db " +
-            config.db +
+            store::DescribeDatabase(config.db) +
             " --name NAME) and run with --auth on, or pass "
             "--insecure-public-listen yes");
   }
@@ -190,7 +191,8 @@ int Run(const Config& config) {
   subscriptions.SetPublicUrl(config.public_url.empty() ? url : config.public_url);
   std::printf("scribed listening on %s\n", url.c_str());
   std::fflush(stdout);
-  Log(LogLevel::kInfo, "scribed", "listening on " + url + ", database " + config.db);
+  Log(LogLevel::kInfo, "scribed",
+      "listening on " + url + ", database " + store::DescribeDatabase(config.db));
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);

@@ -56,7 +56,7 @@ case "$mode" in
     # The tests that run threads against each other: the store's writer, the
     # host end to end (hub, dispatcher, workers), scribectl's follow, Durable Streams (the
     # conformance suite included).
-    run_sanitized tsan thread -O1 -- -R "StoreContract|SqliteStore|Streaming|Lifecycle|Crash|NetworkFaults|Scribectl|SlowSenders|Cors|DurableStreams|SseHubDurable" -E "Soak|Gemini"
+    run_sanitized tsan thread -O1 -- -R "StoreContract|SqliteStore|Postgres|MultiHost|Streaming|Lifecycle|Crash|NetworkFaults|Scribectl|SlowSenders|Cors|DurableStreams|SseHubDurable" -E "Soak|Gemini"
     FUZZ_SEED=${FUZZ_SEED:-1} tools/fuzz.sh "${FUZZ_SECONDS:-20}"
     ;;
   *) echo "usage: tools/test.sh [fast|plain]" >&2; exit 2 ;;

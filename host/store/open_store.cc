@@ -13,6 +13,10 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const StoreOpti
   return sqlite::OpenSqliteStore(*path, options);
 }
 
+std::string DescribeDatabase(const std::string& url) {
+  return postgresql::IsPostgresUrl(url) ? postgresql::RedactedUrl(url) : url;
+}
+
 Result<std::unique_ptr<StoreReader>> OpenStoreReader(const std::string& url,
                                                      const StoreOptions& options) {
   if (postgresql::IsPostgresUrl(url)) return postgresql::OpenPostgresReader(url, options);

@@ -261,6 +261,8 @@ struct StoreOptions {
 // holds it), or "postgresql://..." / "postgres://..." (libpq's URL; any
 // number of hosts share it).
 Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const StoreOptions& options);
+// `url` as logs and messages may show it: without a password.
+std::string DescribeDatabase(const std::string& url);
 // Opens an existing database only to read it, beside a running host or
 // without one; never creates, migrates or locks it.
 Result<std::unique_ptr<StoreReader>> OpenStoreReader(const std::string& url,

@@ -3,13 +3,15 @@
 // with SIGKILL mid-generation; B takes the job over once A's lease expires
 // and finishes it; every viewer (one that resumes from A to B, one on B all
 // along) receives exactly the bytes of an uninterrupted run. Cancel,
-// continue and idempotency keys work whichever host gets the request.
+// continue and idempotency keys work whichever host gets the request, and
+// scribectl reads and keys the shared database by its URL.
 #include <gtest/gtest.h>
 
 #include <thread>
 
 #include "tests/e2e/host_fixture.h"
 #include "tests/support/postgres.h"
+#include "tests/support/subprocess.h"
 
 namespace scribe::testing {
 namespace {
@@ -138,6 +140,30 @@ TEST_F(MultiHostTest, AnIdempotencyKeyNamesOneJobWhicheverHostGetsIt) {
   body["content"] = "# Other\n\nText.";
   EXPECT_EQ(Http(b_->port(), "POST", "/api/jobs", body.dump(), "application/json", key).status,
             409);
+}
+
+TEST_F(MultiHostTest, ScribectlWorksOnTheSharedDatabase) {
+  a_ = StartHost();
+  std::string id = SubmitOffline(a_->port(), "# Title\n\nSome text.", 0);
+  WaitForState(a_->port(), id, {"succeeded"});
+  ProcessResult jobs = RunProcess({BinDir() + "/scribectl", "--db", url_, "jobs", "--json"});
+  EXPECT_EQ(jobs.exit_code, 0) << jobs.err;
+  EXPECT_NE(jobs.out.find(id), std::string::npos) << jobs.out;
+  // A key made with scribectl works on every host at once.
+  ProcessResult key = RunProcess(
+      {BinDir() + "/scribectl", "--db", url_, "keys", "create", "--name", "ops", "--admin"});
+  ASSERT_EQ(key.exit_code, 0) << key.err;
+  std::string secret = key.out.substr(0, key.out.find('\n'));
+  b_ = std::make_unique<HostProcess>(url_, std::vector<std::string>{"--auth", "on"});
+  ASSERT_TRUE(b_->Start());
+  EXPECT_EQ(Http(b_->port(), "GET", "/api/jobs/" + id).status, 401);
+  HttpResponse seen = Http(b_->port(), "GET", "/api/jobs/" + id, "", "application/json",
+                           {{"Authorization", "Bearer " + secret}});
+  EXPECT_EQ(seen.status, 200) << seen.body;
+  // Checking and compacting are SQLite's: refused with a reason.
+  ProcessResult check = RunProcess({BinDir() + "/scribectl", "--db", url_, "db", "check"});
+  EXPECT_EQ(check.exit_code, 2);
+  EXPECT_NE(check.err.find("PostgreSQL"), std::string::npos) << check.err;
 }
 
 }  // namespace

@@ -2,9 +2,11 @@
 # Starts one server for the benchmarks on 127.0.0.1 and prints its PID and
 # port as "PID PORT" once it serves; it runs until killed.
 #
-#   tools/bench/peers.sh scribe|ds|nchan1|nchan2 PORT DIR
+#   tools/bench/peers.sh scribe|scribe-pg|ds|nchan1|nchan2 PORT DIR
 #
 # scribe: build/bin/scribed (a fresh database in DIR, offline provider).
+# scribe-pg: the same on a fresh database of the PostgreSQL cluster at
+#         SCRIBE_PG_URL (tools/pg_cluster.sh; side_by_side.sh starts one).
 # ds:     the Durable Streams reference server, in memory (tools/bench/node).
 # nchanN: nginx-light with nchan, N worker processes; POST /pub/<id>,
 #         EventSource GET /sub/<id>, a message buffer for the whole run.
@@ -25,8 +27,13 @@ wait_for() {  # the server's log file, the text it prints once serving
 }
 
 case $kind in
-  scribe)
-    "$build"/bin/scribed --listen "127.0.0.1:$port" --db "$dir/bench.db" --plugins "$build"/plugins \
+  scribe | scribe-pg)
+    db="$dir/bench.db"
+    if [ "$kind" = scribe-pg ]; then
+      psql -q "$SCRIBE_PG_URL" -c "CREATE DATABASE bench_$port"
+      db="${SCRIBE_PG_URL%/*}/bench_$port"
+    fi
+    "$build"/bin/scribed --listen "127.0.0.1:$port" --db "$db" --plugins "$build"/plugins \
       --auth off --max-viewers-per-job 0 --max-viewers-per-key 0 ${SCRIBE_ARGS:-} \
       >"$dir/out" 2>"$dir/log" &
     pid=$!
@@ -80,7 +87,7 @@ CONF
     pid=$!
     for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 0.05; done
     ;;
-  *) echo "usage: peers.sh scribe|ds|nchan1|nchan2 PORT DIR" >&2; exit 2 ;;
+  *) echo "usage: peers.sh scribe|scribe-pg|ds|nchan1|nchan2 PORT DIR" >&2; exit 2 ;;
 esac
 echo "$pid $port"
 wait "$pid"

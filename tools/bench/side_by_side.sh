@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Issue #8's workloads, side by side in one run: Scribe, nchan (2 and 1
+# Issue #8's workloads, side by side in one run: Scribe (on SQLite, and on
+# PostgreSQL for the fan-out, append and ingest rows), nchan (2 and 1
 # workers), the Durable Streams reference server and raw SQLite, each fresh on
 # 127.0.0.1, driven by build/bin/scribe_bench (64-byte messages).
 #
@@ -19,7 +20,8 @@
 # Appends one RESULT JSON line per measure to OUT (default docs/bench/results.jsonl),
 # each labelled with the run's start time; tools/bench/plot.sh draws a run.
 # Exits 1 when a Scribe run failed (peers may).
-# SCRIBE_BUILD_DIR: where the binaries are (default build/).
+# SCRIBE_BUILD_DIR: where the binaries are (default build/); SCRIBE_SERVERS:
+# run only these servers (e.g. "scribe scribe-pg").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${SCRIBE_BUILD_DIR:-build}
@@ -55,14 +57,21 @@ params() {  # the scribe_bench mode and options of a workload
   esac
 }
 
-servers() {  # who runs a workload
+servers() {  # who runs a workload (SCRIBE_SERVERS: only these of them)
+  local all
   case $1 in
-    w1c) echo "scribe nchan2" ;;
-    scale-*) echo "scribe nchan2 nchan1" ;;
-    ingest) echo "scribe sqlite" ;;
-    ttft | slow | smoke) echo "scribe" ;;
-    *) echo "scribe nchan2 nchan1 ds" ;;
+    w1c) all="scribe nchan2" ;;
+    scale-*) all="scribe nchan2 nchan1" ;;
+    ingest) all="scribe scribe-pg sqlite" ;;
+    ttft | slow | smoke) all="scribe" ;;
+    w3) all="scribe nchan2 nchan1 ds" ;;
+    *) all="scribe scribe-pg nchan2 nchan1 ds" ;;
   esac
+  for kind in $all; do
+    if [ -z "${SCRIBE_SERVERS:-}" ] || [[ " $SCRIBE_SERVERS " == *" $kind "* ]]; then
+      echo -n "$kind "
+    fi
+  done
 }
 
 run=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -107,18 +116,18 @@ for workload in $workloads; do
     read -r pid _ <"$dir/peer" || true
     if ! [[ "${pid:-}" =~ ^[0-9]+$ ]]; then  # it did not start: say why, go on
       cat "$dir/peer" >&2
-      if [ "$kind" = scribe ]; then failed=1; fi
+      if [[ "$kind" == scribe* ]]; then failed=1; fi
       kill -- -"$peer" 2>/dev/null || true
       peer=""
       continue
     fi
     target=$kind
-    case $kind in nchan*) target=nchan ;; esac
+    case $kind in nchan*) target=nchan ;; scribe*) target=scribe ;; esac
     status=0
     # shellcheck disable=SC2086
     "$build"/bin/scribe_bench $mode --target "$target" --port "$port" --pid "$pid" $extra \
       >"$dir/result" || status=$?
-    if [ "$kind" = scribe ] && [ "$status" -ne 0 ]; then failed=1; fi
+    if [[ "$kind" == scribe* ]] && [ "$status" -ne 0 ]; then failed=1; fi
     record "$kind" "$workload"
     kill -- -"$peer" 2>/dev/null || true
     wait "$peer" 2>/dev/null || true

@@ -5,13 +5,15 @@
 # connections only, without fsync (nothing in it outlives the run).
 #
 #   tools/pg_cluster.sh start DIR   starts it; writes its URL to DIR/url
+#   tools/pg_cluster.sh restart DIR stops it (fast: sessions are cut) and
+#                                   starts it again on the same port
 #   tools/pg_cluster.sh stop DIR    stops it and removes it and DIR
 #
 # The URL names the role `scribe` (a superuser of this cluster) and the
 # database `postgres`; tests create a database of their own in it.
 set -euo pipefail
 
-usage() { echo "usage: $0 start|stop DIR" >&2; exit 2; }
+usage() { echo "usage: $0 start|restart|stop DIR" >&2; exit 2; }
 [ $# -eq 2 ] || usage
 command="$1"
 dir="$2"
@@ -69,6 +71,10 @@ case "$command" in
       tail -n 5 "$cluster/server.log" >&2 || true
     done
     exit 1
+    ;;
+  restart)
+    cluster=$(cat "$dir/cluster")
+    as_owner "$bin/pg_ctl" -D "$cluster/data" -m fast -w -t 30 restart >/dev/null
     ;;
   stop) stop ;;
   *) usage ;;

@@ -3,8 +3,9 @@
 // with SIGKILL mid-generation; B takes the job over once A's lease expires
 // and finishes it; every viewer (one that resumes from A to B, one on B all
 // along) receives exactly the bytes of an uninterrupted run. Cancel,
-// continue and idempotency keys work whichever host gets the request, and
-// scribectl reads and keys the shared database by its URL.
+// continue and idempotency keys work whichever host gets the request,
+// scribectl reads and keys the shared database by its URL, and a restart of
+// the database server costs a generation an attempt, never a byte.
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -164,6 +165,46 @@ TEST_F(MultiHostTest, ScribectlWorksOnTheSharedDatabase) {
   ProcessResult check = RunProcess({BinDir() + "/scribectl", "--db", url_, "db", "check"});
   EXPECT_EQ(check.exit_code, 2);
   EXPECT_NE(check.err.find("PostgreSQL"), std::string::npos) << check.err;
+}
+
+// The server restarts (its own cluster: the shared one serves other tests)
+// while a generation streams: the host reconnects by itself; the attempt
+// that lost text fails as a storage error (or, if no write fell in the
+// outage, goes on), a continue finishes it, and the log is exactly the text
+// of an uninterrupted run.
+TEST_F(MultiHostTest, ADatabaseRestartCostsAnAttemptNotAByte) {
+  TempDir dir;
+  const std::string cluster = dir.File("cluster");
+  const std::string script = std::string(SCRIBE_TEST_SOURCE_DIR) + "/tools/pg_cluster.sh";
+  ProcessResult started = RunProcess({script, "start", cluster});
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  url_ = started.out.substr(0, started.out.find('\n'));
+  a_ = StartHost();
+  const std::string expected = HostTest::Script(4);
+  std::string id = SubmitOffline(a_->port(), HostTest::Document(4), 40);
+  ASSERT_FALSE(id.empty());
+  for (auto until = Clock::now() + std::chrono::seconds(20);
+       Clock::now() < until &&
+       Http(a_->port(), "GET", "/api/jobs/" + id).Json().value("output_bytes", 0) < 200;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ProcessResult restarted = RunProcess({script, "restart", cluster});
+  ASSERT_EQ(restarted.exit_code, 0) << restarted.err;
+
+  nlohmann::json ended = WaitForState(a_->port(), id, {"succeeded", "failed"});
+  if (ended["state"] == "failed") {
+    EXPECT_EQ(ended["error"]["code"], "storage_error") << ended.dump();
+    HttpResponse continued = Http(a_->port(), "POST", "/api/jobs/" + id + "/continue");
+    ASSERT_EQ(continued.status, 200) << continued.body;
+    ended = WaitForState(a_->port(), id, {"succeeded", "failed"});
+  }
+  EXPECT_EQ(ended["state"], "succeeded") << ended.dump();
+  EXPECT_EQ(Http(a_->port(), "GET", "/api/jobs/" + id + "/output").body, expected);
+  // And the host goes on serving new work.
+  std::string next = SubmitOffline(a_->port(), "# Again\n\nMore text.", 0);
+  EXPECT_EQ(WaitForState(a_->port(), next, {"succeeded", "failed"})["state"], "succeeded");
+  a_->Stop();
+  RunProcess({script, "stop", cluster});
 }
 
 }  // namespace

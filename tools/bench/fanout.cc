@@ -3,7 +3,11 @@
 //
 //   scribe_bench fanout --target scribe|ds|nchan --port P [--subscribers 1000]
 //       [--messages 2000] [--rate 200] [--publishers 16] [--pid SERVER_PID]
-//       [--idle SECONDS]
+//       [--idle SECONDS] [--publish-port P2]
+//
+// With --publish-port, the stream is created and appended to on another
+// server (a second Scribe host on the same PostgreSQL database) while the
+// subscribers follow it on the first.
 //
 // scribe and ds (the Durable Streams reference server) speak the Durable
 // Streams protocol: the stream is PUT at /v1/stream/<name>, read with
@@ -155,6 +159,7 @@ struct Subscriber {
 
 int Fanout(const Args& args) {
   const int port = static_cast<int>(args.Get("port", 8080));
+  const int publish_port = static_cast<int>(args.Get("publish-port", port));
   const long subscribers = args.Get("subscribers", 1000);
   const long messages = args.Get("messages", 2000);
   const long rate = std::max(1L, args.Get("rate", 200));
@@ -165,7 +170,7 @@ int Fanout(const Args& args) {
   const auto started = Clock::now();
   const auto deadline = started + std::chrono::seconds(timeout_s);
 
-  if (!CreateStream(port, target.kind, target.name)) return 1;
+  if (!CreateStream(publish_port, target.kind, target.name)) return 1;
 
   int epoll = epoll_create1(EPOLL_CLOEXEC);
   std::vector<Subscriber> subs(static_cast<size_t>(subscribers));
@@ -199,7 +204,8 @@ int Fanout(const Args& args) {
     const auto t0 = Clock::now();
     for (long p = 0; p < publishers; ++p) {
       threads.emplace_back([&, p, t0] {
-        Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+        Poco::Net::HTTPClientSession session("127.0.0.1",
+                                             static_cast<Poco::UInt16>(publish_port));
         session.setKeepAlive(true);
         for (long seq = p; seq < messages; seq += publishers) {
           std::this_thread::sleep_until(t0 + std::chrono::microseconds(seq * 1000000 / rate));

@@ -2,11 +2,13 @@
 # Starts one server for the benchmarks on 127.0.0.1 and prints its PID and
 # port as "PID PORT" once it serves; it runs until killed.
 #
-#   tools/bench/peers.sh scribe|scribe-pg|ds|nchan1|nchan2 PORT DIR
+#   tools/bench/peers.sh scribe|scribe-pg|scribe-pg2|ds|nchan1|nchan2 PORT DIR
 #
 # scribe: build/bin/scribed (a fresh database in DIR, offline provider).
 # scribe-pg: the same on a fresh database of the PostgreSQL cluster at
 #         SCRIBE_PG_URL (tools/pg_cluster.sh; side_by_side.sh starts one).
+# scribe-pg2: two hosts on one such database, on PORT and PORT+1; the PID
+#         printed is the first's.
 # ds:     the Durable Streams reference server, in memory (tools/bench/node).
 # nchanN: nginx-light with nchan, N worker processes; POST /pub/<id>,
 #         EventSource GET /sub/<id>, a message buffer for the whole run.
@@ -27,15 +29,22 @@ wait_for() {  # the server's log file, the text it prints once serving
 }
 
 case $kind in
-  scribe | scribe-pg)
+  scribe | scribe-pg | scribe-pg2)
     db="$dir/bench.db"
-    if [ "$kind" = scribe-pg ]; then
+    if [ "$kind" != scribe ]; then
       psql -q "$SCRIBE_PG_URL" -c "CREATE DATABASE bench_$port"
       db="${SCRIBE_PG_URL%/*}/bench_$port"
     fi
-    "$build"/bin/scribed --listen "127.0.0.1:$port" --db "$db" --plugins "$build"/plugins \
-      --auth off --max-viewers-per-job 0 --max-viewers-per-key 0 ${SCRIBE_ARGS:-} \
-      >"$dir/out" 2>"$dir/log" &
+    start_scribe() {  # PORT LOG_PREFIX
+      "$build"/bin/scribed --listen "127.0.0.1:$1" --db "$db" --plugins "$build"/plugins \
+        --auth off --max-viewers-per-job 0 --max-viewers-per-key 0 ${SCRIBE_ARGS:-} \
+        >"$dir/$2out" 2>"$dir/$2log" &
+    }
+    if [ "$kind" = scribe-pg2 ]; then
+      start_scribe $((port + 1)) second-
+      wait_for "$dir/second-out" listening
+    fi
+    start_scribe "$port" ""
     pid=$!
     wait_for "$dir/out" listening
     ;;
@@ -87,7 +96,7 @@ CONF
     pid=$!
     for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 0.05; done
     ;;
-  *) echo "usage: peers.sh scribe|scribe-pg|ds|nchan1|nchan2 PORT DIR" >&2; exit 2 ;;
+  *) echo "usage: peers.sh scribe|scribe-pg|scribe-pg2|ds|nchan1|nchan2 PORT DIR" >&2; exit 2 ;;
 esac
 echo "$pid $port"
 wait "$pid"

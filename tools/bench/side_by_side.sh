@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Issue #8's workloads, side by side in one run: Scribe (on SQLite, and on
-# PostgreSQL for the fan-out, append and ingest rows), nchan (2 and 1
+# PostgreSQL for the fan-out, append and ingest rows, the fan-out also across
+# two hosts: scribe-pg2), nchan (2 and 1
 # workers), the Durable Streams reference server and raw SQLite, each fresh on
 # 127.0.0.1, driven by build/bin/scribe_bench (64-byte messages).
 #
@@ -39,7 +40,13 @@ ulimit -n 65536 2>/dev/null || true
 dir=$(mktemp -d)
 peer=""
 fake=""
-trap '[ -n "$peer" ] && kill -- -$peer 2>/dev/null; [ -n "$fake" ] && kill $fake 2>/dev/null; rm -rf "$dir"' EXIT
+cleanup() {
+  [ -n "$peer" ] && kill -- -"$peer" 2>/dev/null
+  [ -n "$fake" ] && kill "$fake" 2>/dev/null
+  tools/pg_cluster.sh stop "$dir/pg" 2>/dev/null || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
 
 params() {  # the scribe_bench mode and options of a workload
   case $1 in
@@ -65,6 +72,7 @@ servers() {  # who runs a workload (SCRIBE_SERVERS: only these of them)
     ingest) all="scribe scribe-pg sqlite" ;;
     ttft | slow | smoke) all="scribe" ;;
     w3) all="scribe nchan2 nchan1 ds" ;;
+    w1 | w1b) all="scribe scribe-pg scribe-pg2 nchan2 nchan1 ds" ;;
     *) all="scribe scribe-pg nchan2 nchan1 ds" ;;
   esac
   for kind in $all; do
@@ -73,6 +81,12 @@ servers() {  # who runs a workload (SCRIBE_SERVERS: only these of them)
     fi
   done
 }
+
+# PostgreSQL for scribe-pg: one throwaway cluster for the run, a database per server.
+if [[ " $(for w in $workloads; do servers "$w"; done) " == *" scribe-pg"* ]]; then
+  SCRIBE_PG_URL=$(tools/pg_cluster.sh start "$dir/pg")
+  export SCRIBE_PG_URL
+fi
 
 run=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 record() {  # the RESULT lines of $dir/result, labelled with the run, into $out
@@ -97,7 +111,7 @@ for workload in $workloads; do
       record "$kind" "$workload"
       continue
     fi
-    port=$((port + 1))
+    port=$((port + 2))
     extra=""
     scribe_args=""
     if [ "$workload" = ttft ]; then  # the fake provider, and the host's openai plugin on it
@@ -123,6 +137,8 @@ for workload in $workloads; do
     fi
     target=$kind
     case $kind in nchan*) target=nchan ;; scribe*) target=scribe ;; esac
+    # Two hosts: subscribers on the first, the publisher on the second.
+    if [ "$kind" = scribe-pg2 ]; then extra="$extra --publish-port $((port + 1))"; fi
     status=0
     # shellcheck disable=SC2086
     "$build"/bin/scribe_bench $mode --target "$target" --port "$port" --pid "$pid" $extra \

@@ -46,7 +46,8 @@ std::string DecodeBytea(std::string_view text) {
 
 class PgStmt final : public sql::StmtImpl {
  public:
-  PgStmt(PgDb& db, std::string sql) : db_(db), sql_(std::move(sql)) {}
+  PgStmt(PgDb& db, std::string sql, bool persistent)
+      : db_(db), sql_(std::move(sql)), persistent_(persistent) {}
 
   const Status& prepare_status() const override { return prepare_status_; }
   void Bind(int index, int64_t value) override {
@@ -135,8 +136,20 @@ class PgStmt final : public sql::StmtImpl {
       // A number the SQL skips (a filter left out) still needs a type.
       types.push_back(p.bound ? p.type : kTextOid);
     }
-    result_.reset(PQexecParams(db_.conn(), sql_.c_str(), static_cast<int>(params_.size()),
-                               types.data(), values.data(), lengths.data(), formats.data(), 0));
+    const int count = static_cast<int>(params_.size());
+    if (persistent_) {
+      // Parsed and planned once per connection and set of parameter types.
+      Result<std::string> name = Prepared(types);
+      if (!name.ok()) {
+        status_ = name.status();
+        return false;
+      }
+      result_.reset(PQexecPrepared(db_.conn(), name->c_str(), count, values.data(),
+                                   lengths.data(), formats.data(), 0));
+    } else {
+      result_.reset(PQexecParams(db_.conn(), sql_.c_str(), count, types.data(), values.data(),
+                                 lengths.data(), formats.data(), 0));
+    }
     if (!result_ || !Succeeded(result_.get())) {
       status_ = PgStatus(db_.conn(), result_.get(), "query");
       result_.reset();
@@ -147,8 +160,30 @@ class PgStmt final : public sql::StmtImpl {
     return true;
   }
 
+  // The server-side statement for these parameter types on the current
+  // connection, prepared now if need be.
+  Result<std::string> Prepared(const std::vector<Oid>& types) {
+    if (prepared_generation_ != db_.generation()) {
+      prepared_.clear();  // the connection was opened again: they are gone
+      prepared_generation_ = db_.generation();
+    }
+    auto it = prepared_.find(types);
+    if (it != prepared_.end()) return it->second;
+    std::string name = db_.NewStatementName();
+    ResultPtr prepared(PQprepare(db_.conn(), name.c_str(), sql_.c_str(),
+                                 static_cast<int>(types.size()), types.data()));
+    if (!prepared || !Succeeded(prepared.get())) {
+      return PgStatus(db_.conn(), prepared.get(), "prepare");
+    }
+    prepared_.emplace(types, name);
+    return name;
+  }
+
   PgDb& db_;
   const std::string sql_;
+  const bool persistent_;
+  std::map<std::vector<Oid>, std::string> prepared_;
+  uint64_t prepared_generation_ = 0;
   const Status prepare_status_;
   Status status_;
   std::vector<Param> params_;
@@ -252,6 +287,7 @@ PgDb::~PgDb() {
 void PgDb::ReconnectIfBroken() {
   if (PQstatus(conn_) == CONNECTION_OK) return;
   PQreset(conn_);
+  ++generation_;
   if (PQstatus(conn_) == CONNECTION_OK) (void)Exec(setup_);
 }
 
@@ -266,8 +302,8 @@ Status PgDb::BeginWrite() {
   return Run("BEGIN");
 }
 
-std::unique_ptr<sql::StmtImpl> PgDb::Prepare(std::string_view sql, bool /*persistent*/) {
-  return std::make_unique<PgStmt>(*this, TranslateSql(sql));
+std::unique_ptr<sql::StmtImpl> PgDb::Prepare(std::string_view sql, bool persistent) {
+  return std::make_unique<PgStmt>(*this, TranslateSql(sql), persistent);
 }
 
 Result<int> PgDb::SchemaVersion() {

@@ -1,11 +1,12 @@
 // PostgreSQL's driver for the SQL store (host/store/sql/db.h), over libpq.
 // Only host/store/postgresql/ includes libpq-fe.h.
 //
-// Statements run with PQexecParams: the SQL is translated once per cached
-// statement (`?N` to `$N`, `/*pg: ...*/` to SQL), parameters carry their
-// types (integers as bigint, bytes as bytea in binary), and results come
-// back as text. No state lives on the server between statements, so a
-// connection that broke is simply opened again before the next one.
+// The SQL is translated once per statement (`?N` to `$N`, `/*pg: ...*/` to
+// SQL); parameters carry their types (integers as bigint, bytes as bytea in
+// binary) and results come back as text. A cached statement (Db::Cached) is
+// prepared on the server once per connection and set of parameter types; any
+// other runs with PQexecParams. A connection that broke is opened again
+// before the next transaction (its statements are prepared again).
 //
 // Thread safety: a PgDb and its statements belong to one thread at a time.
 #ifndef SCRIBE_HOST_STORE_POSTGRESQL_PG_DB_H_
@@ -61,6 +62,10 @@ class PgDb final : public Db {
   void ReconnectIfBroken();
   void set_changes(int64_t changes) { changes_ = changes; }
   bool reader() const { return reader_; }
+  // Counts the times the connection was opened again.
+  uint64_t generation() const { return generation_; }
+  // A name for a server-side prepared statement, new on this connection.
+  std::string NewStatementName() { return "s" + std::to_string(++statements_); }
 
  private:
   PgDb(PGconn* conn, std::string setup, bool reader)
@@ -69,6 +74,8 @@ class PgDb final : public Db {
   const std::string setup_;  // the settings every session gets
   const bool reader_;
   int64_t changes_ = 0;
+  uint64_t generation_ = 0;
+  uint64_t statements_ = 0;
 };
 
 }  // namespace scribe::store::postgresql

@@ -3,6 +3,7 @@
 // one host's commits reaching the other's listener, leases, cancellation
 // across hosts — and the notice format itself.
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 
 #include <algorithm>
 #include <chrono>
@@ -251,6 +252,38 @@ TEST_F(PostgresStoreTest, ACancelOnOneHostReachesTheHostRunningTheJob) {
   ASSERT_TRUE(claimed.ok() && claimed->has_value());
   EXPECT_EQ((*claimed)->attempts, 2);
   EXPECT_EQ((*claimed)->output_bytes, 4);
+}
+
+// Runs `sql` as the cluster's superuser, on its `postgres` database.
+void AsSuperuser(const std::string& sql) {
+  PGconn* conn = PQconnectdb(testing::PostgresClusterUrl().c_str());
+  PGresult* result = PQexec(conn, sql.c_str());
+  EXPECT_TRUE(PQresultStatus(result) == PGRES_COMMAND_OK ||
+              PQresultStatus(result) == PGRES_TUPLES_OK)
+      << sql << ": " << PQerrorMessage(conn);
+  PQclear(result);
+  PQfinish(conn);
+}
+
+TEST_F(PostgresStoreTest, AHostThatMissedNoticesLearnsWhatChangedOnceItHearsAgain) {
+  Job job = Submit(*a_);
+  ASSERT_TRUE(a_->ClaimNextJob().ok());
+  a_->Append(job.id, 1, "heard ");
+  ASSERT_TRUE(b_changes_.WaitFor([&](const CommittedChange& c) { return c.text == "heard "; }));
+  // B's listening connection drops and cannot come back for now; A goes on.
+  const std::string database = url_.substr(url_.rfind('/') + 1);
+  AsSuperuser("ALTER DATABASE " + database + " ALLOW_CONNECTIONS false");
+  AsSuperuser("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" +
+              database + "' AND query = 'LISTEN scribe_changes'");
+  a_->Append(job.id, 1, "missed");
+  ASSERT_TRUE(a_->FinishAttempt(job.id, 1, AttemptOutcome{}).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  AsSuperuser("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
+  // Back, B announces the job as it is now: its end and its state.
+  ASSERT_TRUE(b_changes_.WaitFor([&](const CommittedChange& c) {
+    return c.job && c.job->id == job.id && c.job->state == JobState::kSucceeded &&
+           c.job->output_bytes == 12;
+  }));
 }
 
 TEST_F(PostgresStoreTest, AnIdempotencyKeyIsOneJobAcrossHosts) {

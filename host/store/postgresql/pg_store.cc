@@ -84,27 +84,50 @@ class PgChangeFeed final : public sql::ChangeFeed {
   }
 
   void Loop() {
+    int64_t lost_since_ms = 0;  // when the connection broke; 0 while it is up
     while (!stopping_) {
       if (!db_ || PQstatus(db_->conn()) != CONNECTION_OK) {
-        // Notices sent while the connection was down are lost: viewers on
-        // this host resume from the log when the next change arrives.
+        if (lost_since_ms == 0) lost_since_ms = NowMillis();
         db_.reset();
         Status status = Listen();
         if (!status.ok()) {
           Log(LogLevel::kError, "store", "cannot follow other hosts: " + status.ToString());
           std::this_thread::sleep_for(std::chrono::milliseconds(500));
+          continue;
         }
+        Resync(lost_since_ms);
+        lost_since_ms = 0;
         continue;
       }
       pollfd fd{PQsocket(db_->conn()), POLLIN, 0};
       if (poll(&fd, 1, 200) <= 0) continue;
-      if (!PQconsumeInput(db_->conn())) continue;  // broken: reconnects above
+      if (!PQconsumeInput(db_->conn())) {
+        db_.reset();  // broken: connects again above
+        continue;
+      }
       while (PGnotify* notify = PQnotifies(db_->conn())) {
         std::string payload = notify->extra;
         PQfreemem(notify);
         Deliver(payload);
       }
     }
+  }
+
+  // Notices sent while the connection was down are not replayed: every job
+  // that changed meanwhile (with a minute's margin for the hosts' clocks) is
+  // announced as it is now, and viewers read what they missed from the log.
+  void Resync(int64_t lost_since_ms) {
+    Stmt changed(*db_, "SELECT id FROM jobs WHERE updated_ms >= ?1");
+    changed.Bind(1, lost_since_ms - 60000);
+    std::vector<std::string> ids;
+    while (changed.Step()) ids.push_back(changed.Text(0));
+    std::vector<CommittedChange> changes;
+    for (const std::string& id : ids) {
+      Result<Job> job = reader_.GetJob(id);
+      if (job.ok()) changes.push_back(CommittedChange::JobChanged(std::move(job).value()));
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (listener_ != nullptr && !changes.empty()) listener_->OnCommitted(changes);
   }
 
   void Deliver(const std::string& payload) {

@@ -58,8 +58,11 @@ struct CommittedChange {
   }
 };
 
-// Receives committed changes, in commit order, on the store's writer thread.
-// Implementations must return quickly and never call back into the Store.
+// Receives committed changes: this host's in commit order on the store's
+// writer thread and, where hosts share the database, the other hosts' in
+// their commit order on the store's feed thread (read back from the
+// database after they committed). Implementations must be thread-safe,
+// return quickly and never call back into the Store.
 class CommitListener {
  public:
   virtual ~CommitListener() = default;

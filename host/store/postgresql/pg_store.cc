@@ -32,8 +32,9 @@ class PgBackend final : public sql::Backend {
     return std::unique_ptr<Db>(std::move(db).value());
   }
   bool exclusive() const override { return false; }
-  Status BeforeCommit(Db& db, uint64_t, const std::vector<CommittedChange>& changes) override {
+  Status BeforeCommit(Db& db, const std::vector<CommittedChange>& changes) override {
     for (const std::string& payload : EncodeChanges(origin_, changes)) {
+      // kChangesChannel, spelled out: a cached statement is a literal.
       SCRIBE_RETURN_IF_ERROR(
           db.Cached("SELECT pg_notify('scribe_changes', ?1)").Bind(1, payload).Run());
     }
@@ -43,7 +44,6 @@ class PgBackend final : public sql::Backend {
     return status.reason() == "storage_conflict";
   }
 
-  const std::string& url() const { return url_; }
   const std::string& origin() const { return origin_; }
 
  private:

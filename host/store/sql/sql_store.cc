@@ -41,9 +41,7 @@ Result<Page<T>> ReadPage(Stmt& stmt, int limit, int rowid_column, FromRow from_r
 
 }  // namespace
 
-Status Backend::BeforeCommit(Db&, uint64_t, const std::vector<CommittedChange>&) {
-  return Status::Ok();
-}
+Status Backend::BeforeCommit(Db&, const std::vector<CommittedChange>&) { return Status::Ok(); }
 
 bool Backend::Retryable(const Status&) const { return false; }
 

@@ -37,7 +37,7 @@ class Backend {
   virtual bool exclusive() const = 0;
   // Runs in every write transaction before it commits, with what it
   // changed: PostgreSQL announces the changes to the other hosts.
-  virtual Status BeforeCommit(Db& db, uint64_t batch, const std::vector<CommittedChange>& changes);
+  virtual Status BeforeCommit(Db& db, const std::vector<CommittedChange>& changes);
   // True when `status` is a transaction that lost to a concurrent one
   // (deadlock, serialization) and runs again as a whole.
   virtual bool Retryable(const Status& status) const;

@@ -206,7 +206,7 @@ Status Writer::TryBatch(std::deque<Item>& batch, std::vector<CommittedChange>& c
     op_status.push_back(status);
   }
   if (failure.ok()) WritePending(changes, failure);
-  if (failure.ok()) failure = backend_.BeforeCommit(*db_, batches_, changes);
+  if (failure.ok()) failure = backend_.BeforeCommit(*db_, changes);
   // A statement left on a row would hold a read transaction open past
   // COMMIT, and once another process (scribectl) had written, the next
   // BEGIN IMMEDIATE would fail at once.
@@ -218,7 +218,6 @@ Status Writer::TryBatch(std::deque<Item>& batch, std::vector<CommittedChange>& c
 
 void Writer::ExecuteBatch(std::deque<Item>& batch) {
   auto started = std::chrono::steady_clock::now();
-  ++batches_;
   std::vector<CommittedChange> changes;
   std::vector<Status> op_status;  // one per OpItem, in order
   Status failure;

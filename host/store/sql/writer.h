@@ -128,7 +128,6 @@ class Writer {
   Backend& backend_;
   const bool exclusive_;    // backend_.exclusive()
   std::unique_ptr<Db> db_;  // used on the writer thread only
-  uint64_t batches_ = 0;
   CommitListener* listener_ = nullptr;
 
   // Writer-thread state.

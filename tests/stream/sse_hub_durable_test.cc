@@ -10,6 +10,7 @@
 #include <atomic>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <vector>
 
 #include "host/stream/sse_hub.h"
 #include "tests/support/clients.h"
@@ -50,6 +51,7 @@ class SseHubDurableTest : public ::testing::Test {
     reader.connect(listener_.address());
     Poco::Net::StreamSocket accepted = listener_.acceptConnection();
     EXPECT_TRUE(hub_->Admit(path, "").ok());
+    accepted_.push_back(accepted);
     hub_->Attach(accepted, "HTTP/1.1 200 OK\r\n\r\n", path, "", offset, std::move(view),
                  stream::DurableFraming{encoding, "42", chunked});
     reader.setReceiveTimeout(Poco::Timespan(10, 0));
@@ -105,6 +107,11 @@ class SseHubDurableTest : public ::testing::Test {
   Poco::Net::ServerSocket listener_;
   LinesLog log_;
   std::unique_ptr<stream::SseHub> hub_;
+  // The test's copies of the sockets it handed to the hub, released only
+  // after the hub's thread stopped: Poco's reference count is not visible
+  // to ThreadSanitizer where Poco's own code drops it, so a last release
+  // here while the hub still ran would be reported as a race.
+  std::vector<Poco::Net::StreamSocket> accepted_;
 };
 
 TEST_F(SseHubDurableTest, AClosedJsonStreamArrivesInWholeMessagesThenEnds) {
@@ -260,6 +267,7 @@ TEST_F(SseHubDurableTest, AReaderThatTakesNothingHoldsABoundedBufferAndOthersGet
   stalled.connect(listener_.address());
   Poco::Net::StreamSocket stalled_accepted = listener_.acceptConnection();
   ASSERT_TRUE(hub_->Admit("/v1/stream/big", "").ok());
+  accepted_.push_back(stalled_accepted);
   hub_->Attach(stalled_accepted, "HTTP/1.1 200 OK\r\n\r\n", "/v1/stream/big", "", 0,
                View(end, true), stream::DurableFraming{stream::SseEncoding::kText, "42", false});
   // Another reader of the same stream gets all of it meanwhile.

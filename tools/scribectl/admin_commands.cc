@@ -193,7 +193,9 @@ int KeysRevoke(Context& ctx) {
 int RunKeys(Context& ctx) {
   const std::vector<std::string>& words = ctx.args.positional();
   if (words.empty()) return Fail(UsageError("keys takes one of create, list, revoke"));
-  if (!ctx.db) return Fail(UsageError("keys " + words[0] + " needs --db PATH (the database file)"));
+  if (!ctx.db)
+    return Fail(UsageError("keys " + words[0] +
+                           " needs --db DB (the database file, or its postgresql:// URL)"));
   if (words[0] != "create" && (ctx.args.Has("name") || ctx.args.Has("admin"))) {
     return Fail(UsageError("--name and --admin belong to keys create"));
   }
@@ -322,7 +324,9 @@ int RunStats(Context& ctx) {
 int RunDb(Context& ctx) {
   const std::vector<std::string>& words = ctx.args.positional();
   if (words.size() != 1) return Fail(UsageError("db takes one of check, vacuum, purge"));
-  if (!ctx.db) return Fail(UsageError("db " + words[0] + " needs --db PATH (the database file)"));
+  if (!ctx.db)
+    return Fail(UsageError("db " + words[0] +
+                           " needs --db DB (the database file, or its postgresql:// URL)"));
   if (words[0] != "purge" &&
       (ctx.args.Has("older-than") || ctx.args.Has("state") || ctx.args.Has("dry-run"))) {
     return Fail(UsageError("--older-than, --state and --dry-run belong to db purge"));

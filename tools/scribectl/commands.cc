@@ -108,28 +108,29 @@ const std::vector<Command>& Commands() {
        {{"interval", 0, true}},
        RunStats},
       {"db",
-       "db check|vacuum|purge --db PATH",
-       "Maintenance on the database file itself.",
-       "  db check --db PATH   integrity of the file and of every job's log and history;\n"
+       "db check|vacuum|purge --db DB",
+       "Maintenance on the database itself.",
+       "  db check --db DB     integrity of the file and of every job's log and history;\n"
        "                       safe while the host runs\n"
-       "  db vacuum --db PATH  compact the file; refused while a host holds the database\n"
-       "  db purge --db PATH --older-than D [--state S,...] [--dry-run]\n"
+       "  db vacuum --db DB    compact the file; refused while a host holds the database\n"
+       "                       (check and vacuum: SQLite files; PostgreSQL has its own)\n"
+       "  db purge --db DB --older-than D [--state S,...] [--dry-run]\n"
        "                       delete finished jobs (default: succeeded, failed and\n"
        "                       cancelled) that finished more than D ago (30d, 12h); safe\n"
        "                       while the host runs\n",
        {{"older-than", 0, true}, {"state", 0, true}, {"dry-run", 0, false}},
        RunDb},
       {"keys",
-       "keys create|list|revoke --db PATH",
+       "keys create|list|revoke --db DB",
        "Create, list and revoke API keys.",
-       "Keys are managed on the database file itself, with the host running or not: a\n"
+       "Keys are managed on the database itself, with the host running or not: a\n"
        "key stolen from a client can never mint others. The host checks keys on every\n"
        "request, so a new key works and a revoked one stops at once.\n\n"
-       "  keys create --db PATH --name NAME [--admin]\n"
+       "  keys create --db DB --name NAME [--admin]\n"
        "                       prints the new key's secret, once: only its hash is kept\n"
-       "  keys list --db PATH  id, name, the secret's first characters, admin, created,\n"
+       "  keys list --db DB    id, name, the secret's first characters, admin, created,\n"
        "                       revoked\n"
-       "  keys revoke ID --db PATH\n\n"
+       "  keys revoke ID --db DB\n\n"
        "A key sees and acts only on its own documents and jobs; an admin key sees all\n"
        "and may read /metrics.\n",
        {{"name", 0, true}, {"admin", 0, false}},

@@ -39,8 +39,9 @@ void PrintHelp() {
   }
   std::cout << "\nGlobal options:\n"
                "  --url URL    the host (default $SCRIBE_URL, else http://127.0.0.1:8080)\n"
-               "  --db PATH    read the database file instead of asking the host: jobs, show,\n"
-               "               tail (without -f) and stats work while the host is down\n"
+               "  --db DB      read the database instead of asking the host (a file, or a\n"
+               "               postgresql:// URL): jobs, show, tail (without -f) and stats\n"
+               "               work while the host is down\n"
                "  --key KEY    the API key to send (default $SCRIBE_KEY) when the host\n"
                "               requires one\n"
                "  --cacert PEM trust only this CA for an https:// --url (default\n"

@@ -8,6 +8,7 @@
 // the database server costs a generation an attempt, never a byte.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <thread>
 
 #include "tests/e2e/host_fixture.h"
@@ -94,6 +95,33 @@ TEST_F(MultiHostTest, AJobWhoseHostDiesFinishesOnAnotherAndViewersMissNothing) {
   EXPECT_EQ(history["attempts"][0]["state"], "interrupted");
   EXPECT_EQ(history["attempts"][1]["state"], "succeeded");
   EXPECT_EQ(history["attempts"][1]["start_offset"], history["attempts"][0]["end_offset"]);
+}
+
+// A host that hung past its lease (SIGSTOP) finds its job taken over when
+// it wakes: its generation stops, and the job ends with exactly the text.
+TEST_F(MultiHostTest, AHostThatHungPastItsLeaseStopsTheGenerationItLost) {
+  a_ = StartHost();
+  std::string id = SubmitOffline(a_->port(), HostTest::Document(5), 40);
+  ASSERT_FALSE(id.empty());
+  WaitForState(a_->port(), id, {"running"});
+  b_ = StartHost();
+  kill(a_->pid(), SIGSTOP);
+  for (auto until = Clock::now() + std::chrono::seconds(10);
+       Clock::now() < until &&
+       Http(b_->port(), "GET", "/api/jobs/" + id).Json().value("attempts", 0) < 2;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  kill(a_->pid(), SIGCONT);
+  int64_t running = -1;
+  for (auto until = Clock::now() + std::chrono::seconds(5); Clock::now() < until;
+       std::this_thread::sleep_for(std::chrono::milliseconds(20))) {
+    running = Metric(a_->port(), "scribe_generations_running");
+    if (running == 0) break;
+  }
+  EXPECT_EQ(running, 0);
+  nlohmann::json done = WaitForState(b_->port(), id, {"succeeded", "failed"});
+  EXPECT_EQ(done["state"], "succeeded") << done.dump();
+  EXPECT_EQ(Http(b_->port(), "GET", "/api/jobs/" + id + "/output").body, HostTest::Script(5));
 }
 
 TEST_F(MultiHostTest, ACancelSentToOneHostStopsTheGenerationOnTheOther) {
